@@ -1,0 +1,82 @@
+// How an AWS operation is declared: which service and name it answers to, what it asks the
+// policy engine (action, resource ARN, condition keys, a resource policy), and a handler that
+// returns its result as a JSON tree. The gateway renders that tree in the protocol the client
+// speaks (Query XML, or JSON), so a new action is one Operation plus its test.
+#pragma once
+#include <boost/json.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "aws/error.h"
+#include "aws/protocol/params.h"
+#include "base/http/server.h"
+#include "identity/directory.h"
+#include "identity/principals.h"
+#include "identity/usage.h"
+#include "policy/policy.h"
+
+namespace orch::aws {
+
+// Facts about this server that handlers need (for example to write endpoint URLs).
+struct ServerInfo {
+  std::string aws_endpoint;  // https://host:port
+};
+
+struct Call {
+  const http::Request& http;
+  const Params& params;                     // Query protocol input (empty for JSON calls)
+  const boost::json::object& body;          // JSON protocol input (empty for Query calls)
+  const identity::Caller& caller;
+  identity::Directory& dir;
+  identity::Usage& usage;
+  const ServerInfo& server;
+  std::string request_id;
+  int64_t now = 0;
+  std::string region;
+};
+
+// What an operation asks the policy engine before its handler runs.
+struct Authz {
+  Authz() = default;
+  explicit Authz(std::string r) : resource(std::move(r)) {}
+  std::string resource = "*";
+  std::vector<std::pair<std::string, std::vector<std::string>>> context;  // operation's condition keys
+  std::optional<policy::PolicyRef> resource_policy;
+  bool cross_account = false;
+  bool resource_must_allow = false;
+};
+
+struct Operation {
+  std::string service;  // iam | sts | organizations
+  std::string name;     // the Action (Query) or the X-Amz-Target operation (JSON)
+  // nullptr: resource "*" and no extra keys. Runs under the directory's read lock.
+  std::function<Authz(const Call&, const identity::State&)> authz;
+  // Returns the Result members (Query; null for operations without output) or the body (JSON).
+  std::function<boost::json::value(Call&)> handler;
+  bool authorize = true;  // false only for calls AWS never denies (GetCallerIdentity)
+};
+
+class Registry {
+ public:
+  void add(Operation op);
+  const Operation* find(std::string_view service, std::string_view name) const;
+
+ private:
+  std::map<std::pair<std::string, std::string>, Operation, std::less<>> ops_;
+};
+
+// Each service's operations, defined in its folder.
+void register_iam(Registry& r);
+void register_sts(Registry& r);
+void register_organizations(Registry& r);
+
+// A map member of a result (rendered <entry><key/><value/></entry> in XML).
+boost::json::value map_value(boost::json::object entries);
+
+}  // namespace orch::aws

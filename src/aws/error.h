@@ -1,0 +1,27 @@
+// An AWS API error: the code from the service model, its HTTP status, and AWS's message.
+// Handlers throw it; the gateway renders it in the protocol's error format (Query XML or JSON).
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace orch::aws {
+
+struct AwsError : std::runtime_error {
+  std::string code;
+  int status;
+  bool sender;  // Type Sender (client fault) or Receiver (server fault)
+  AwsError(std::string code_, int status_, const std::string& message, bool sender_ = true)
+      : std::runtime_error(message), code(std::move(code_)), status(status_), sender(sender_) {}
+};
+
+// The errors IAM models, with the statuses the model gives them.
+inline AwsError no_such_entity(const std::string& m) { return {"NoSuchEntity", 404, m}; }
+inline AwsError already_exists(const std::string& m) { return {"EntityAlreadyExists", 409, m}; }
+inline AwsError delete_conflict(const std::string& m) { return {"DeleteConflict", 409, m}; }
+inline AwsError limit_exceeded(const std::string& m) { return {"LimitExceeded", 409, m}; }
+inline AwsError malformed_policy(const std::string& m) { return {"MalformedPolicyDocument", 400, m}; }
+inline AwsError invalid_input(const std::string& m) { return {"InvalidInput", 400, m}; }
+inline AwsError validation_error(const std::string& m) { return {"ValidationError", 400, m}; }
+inline AwsError access_denied(const std::string& m) { return {"AccessDenied", 403, m}; }
+
+}  // namespace orch::aws

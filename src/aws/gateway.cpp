@@ -1,0 +1,324 @@
+#include "aws/gateway.h"
+
+#include <spdlog/spdlog.h>
+
+#include "aws/protocol/form.h"
+#include "aws/protocol/xml.h"
+#include "base/clock.h"
+#include "base/ids.h"
+#include "sigv4/sigv4.h"
+
+namespace orch::aws {
+namespace json = boost::json;
+
+namespace {
+
+struct ServiceInfo {
+  std::string_view name, version, xmlns;
+};
+constexpr ServiceInfo kServices[] = {
+    {"iam", "2010-05-08", "https://iam.amazonaws.com/doc/2010-05-08/"},
+    {"sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/"},
+    {"organizations", "2016-11-28", ""},
+};
+const ServiceInfo* service_info(std::string_view name) {
+  for (const auto& s : kServices)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+constexpr std::string_view kOrgTargetPrefix = "AWSOrganizationsV20161128.";
+
+// Renders a result tree as Query-protocol XML (lists as <member>, maps as <entry>).
+void render_xml(Xml& x, const json::value& v);
+void render_member(Xml& x, std::string_view name, const json::value& v) {
+  if (v.is_null()) return;
+  if (v.is_array()) {
+    x.open(name);
+    for (const auto& item : v.as_array()) {
+      x.open("member");
+      render_xml(x, item);
+      x.close("member");
+    }
+    x.close(name);
+    return;
+  }
+  if (v.is_object() && v.as_object().contains("__map")) {
+    x.open(name);
+    for (const auto& [k, val] : v.as_object().at("__map").as_object()) {
+      x.open("entry").leaf("key", std::string_view(k));
+      render_member(x, "value", val);
+      x.close("entry");
+    }
+    x.close(name);
+    return;
+  }
+  if (v.is_object()) {
+    x.open(name);
+    render_xml(x, v);
+    x.close(name);
+    return;
+  }
+  render_xml(x.open(name), v);
+  x.close(name);
+}
+void render_xml(Xml& x, const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::object:
+      for (const auto& [k, val] : v.as_object()) render_member(x, k, val);
+      break;
+    case json::kind::string: {
+      Xml leaf;
+      leaf.leaf("x", std::string_view(v.as_string()));
+      const std::string& s = leaf.str();
+      x.raw(std::string_view(s).substr(3, s.size() - 7));  // the escaped text between <x> and </x>
+      break;
+    }
+    case json::kind::bool_: x.raw(v.as_bool() ? "true" : "false"); break;
+    case json::kind::int64: x.raw(std::to_string(v.as_int64())); break;
+    case json::kind::uint64: x.raw(std::to_string(v.as_uint64())); break;
+    case json::kind::double_: x.raw(json::serialize(v)); break;
+    default: break;
+  }
+}
+
+// The Query protocol's JSON form (Accept: application/json), as STS answers it.
+json::value json_of_map(const json::value& v) {
+  if (v.is_object() && v.as_object().contains("__map")) return v.as_object().at("__map");
+  if (v.is_object()) {
+    json::object o;
+    for (const auto& [k, val] : v.as_object()) o[k] = json_of_map(val);
+    return o;
+  }
+  if (v.is_array()) {
+    json::array a;
+    for (const auto& item : v.as_array()) a.push_back(json_of_map(item));
+    return a;
+  }
+  return v;
+}
+
+http::Response xml_response(int status, std::string body, const std::string& request_id) {
+  http::Response r;
+  r.status = status;
+  r.headers = {{"Content-Type", "text/xml"}, {"x-amzn-RequestId", request_id}};
+  r.body = std::move(body);
+  return r;
+}
+
+http::Response json_response(int status, const json::value& body, const std::string& request_id,
+                             std::string_view content_type = "application/x-amz-json-1.1") {
+  http::Response r;
+  r.status = status;
+  r.headers = {{"Content-Type", std::string(content_type)}, {"x-amzn-RequestId", request_id}};
+  r.body = json::serialize(body);
+  return r;
+}
+
+http::Response error_response(const AwsError& e, const std::string& request_id, bool json_protocol,
+                              std::string_view service) {
+  if (json_protocol) {
+    // JSON services name their exceptions with the suffix (AccessDeniedException).
+    std::string code = e.code;
+    if (code == "AccessDenied" || code == "ValidationError") code = code == "AccessDenied" ? "AccessDeniedException" : "ValidationException";
+    json::object body{{"__type", code}, {"message", e.what()}};
+    auto r = json_response(e.status, body, request_id);
+    r.headers.emplace_back("x-amzn-ErrorType", code);
+    return r;
+  }
+  const ServiceInfo* info = service_info(service);
+  Xml x;
+  x.raw("<ErrorResponse xmlns=\"");
+  x.raw(info && !info->xmlns.empty() ? info->xmlns : kServices[0].xmlns);
+  x.raw("\">");
+  x.open("Error").leaf("Type", e.sender ? "Sender" : "Receiver").leaf("Code", e.code).leaf("Message", e.what()).close("Error");
+  x.leaf("RequestId", request_id);
+  x.raw("</ErrorResponse>");
+  return xml_response(e.status, x.take(), request_id);
+}
+
+std::string header_or_empty(const http::Request& req, std::string_view name) {
+  const std::string* v = req.header(name);
+  return v ? *v : std::string();
+}
+
+policy::Context request_context(const http::Request& req, const identity::Caller& c, const identity::State& s,
+                                int64_t now, const std::string& region) {
+  policy::Context ctx;
+  ctx.set("aws:CurrentTime", clock::iso8601(now));
+  ctx.set("aws:EpochTime", std::to_string(now));
+  ctx.set("aws:SecureTransport", "true");
+  ctx.set("aws:SourceIp", req.remote_addr);
+  ctx.set("aws:UserAgent", header_or_empty(req, "User-Agent"));
+  ctx.set("aws:RequestedRegion", region);
+  ctx.set("aws:PrincipalAccount", c.account);
+  ctx.set("aws:userid", c.userid);
+  if (const identity::AccountData* a = s.account(c.account); a && s.org)
+    ctx.set("aws:PrincipalOrgID", s.org->id);
+  if (c.kind == identity::Caller::Kind::RoleSession) {
+    ctx.set("aws:PrincipalType", "AssumedRole");
+    ctx.set("aws:PrincipalArn", c.role_arn);
+  } else {
+    ctx.set("aws:PrincipalType", "User");
+    ctx.set("aws:PrincipalArn", c.arn);
+    ctx.set("aws:username", c.user_name);
+  }
+  if (c.temporary()) {
+    ctx.set("aws:TokenIssueTime", clock::iso8601(c.issued));
+    ctx.set("aws:MultiFactorAuthPresent", "false");
+  }
+  for (const auto& t : c.tags) ctx.set("aws:PrincipalTag/" + t.key, t.value);
+  return ctx;
+}
+
+bool valid_region(std::string_view r) {
+  if (r.empty() || r.size() > 32) return false;
+  for (char c : r)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return true;
+}
+}  // namespace
+
+Gateway::Gateway(identity::Directory& dir, identity::Usage& usage, ServerInfo info)
+    : dir_(dir), usage_(usage), info_(std::move(info)) {
+  register_iam(registry_);
+  register_sts(registry_);
+  register_organizations(registry_);
+}
+
+http::Response Gateway::handle(const http::Request& req) {
+  std::string request_id = ids::uuid4();
+  bool json_protocol = req.header("X-Amz-Target") != nullptr;
+  std::string service = "iam";
+  try {
+    return serve(req, request_id, json_protocol, service);
+  } catch (const AwsError& e) {
+    return error_response(e, request_id, json_protocol, service);
+  } catch (const store::StoreError& e) {
+    spdlog::error("request {} failed in the store: {}", request_id, e.what());
+    return error_response(AwsError("ServiceFailure", 500, "The request could not be stored: " + std::string(e.what()), false),
+                          request_id, json_protocol, service);
+  }
+}
+
+http::Response Gateway::serve(const http::Request& req, const std::string& request_id, bool& json_protocol,
+                              std::string& service) {
+  if (req.method == "GET" && (req.target == "/healthz" || req.target == "/livez" || req.target == "/readyz"))
+    return http::Response{200, {{"Content-Type", "text/plain"}}, "ok"};
+
+  std::vector<sigv4::Header> headers;
+  headers.reserve(req.headers.size());
+  for (const auto& [k, v] : req.headers) headers.push_back({k, v});
+  sigv4::RequestView view{req.method, req.target, &headers, req.body};
+
+  auto parsed = sigv4::parse(view);
+  if (auto* err = std::get_if<sigv4::AuthError>(&parsed)) throw AwsError(err->code, err->http_status, err->message);
+  const sigv4::ParsedAuth& auth = std::get<sigv4::ParsedAuth>(parsed);
+  const ServiceInfo* svc = service_info(auth.credential.service);
+  if (svc) service = std::string(svc->name);
+
+  int64_t now = clock::now_seconds();
+  auto resolved = dir_.read([&](const identity::State& s) {
+    return identity::resolve(s, dir_.box(), auth.credential.access_key_id, auth.security_token, now);
+  });
+  if (auto* err = std::get_if<identity::CredentialError>(&resolved)) throw AwsError(err->code, 403, err->message);
+  const identity::Resolved& who = std::get<identity::Resolved>(resolved);
+
+  if (auto err = sigv4::check_scope_and_time(auth, "", now)) throw AwsError(err->code, err->http_status, err->message);
+  if (!valid_region(auth.credential.region))
+    throw AwsError("SignatureDoesNotMatch", 403,
+                   "Credential should be scoped to a valid region, not '" + auth.credential.region + "'. ");
+  if (!svc)
+    throw AwsError("SignatureDoesNotMatch", 403,
+                   "Credential should be scoped to correct service: '" + auth.credential.service + "' is not served here. ");
+  if (auto err = sigv4::verify(view, auth, who.secret)) throw AwsError(err->code, err->http_status, err->message);
+
+  // Input: Query parameters from the query string and the form body, or a JSON body.
+  std::vector<std::pair<std::string, std::string>> pairs;
+  json::object body;
+  std::string action;
+  if (json_protocol) {
+    const std::string& target = *req.header("X-Amz-Target");
+    if (!target.starts_with(kOrgTargetPrefix) || service != "organizations")
+      throw AwsError("UnknownOperationException", 400, "Unknown operation " + target);
+    action = target.substr(kOrgTargetPrefix.size());
+    if (!req.body.empty()) {
+      boost::system::error_code ec;
+      json::value v = json::parse(req.body, ec);
+      if (ec || !v.is_object()) throw AwsError("SerializationException", 400, "The request body is not a JSON object.");
+      body = std::move(v.as_object());
+    }
+  } else {
+    size_t q = req.target.find('?');
+    if (q != std::string::npos) {
+      auto query = parse_form(std::string_view(req.target).substr(q + 1));
+      if (!query) throw AwsError("MalformedQueryString", 400, "The query string is not well-formed.");
+      for (auto& [k, v] : *query)
+        if (!k.starts_with("X-Amz-")) pairs.emplace_back(std::move(k), std::move(v));
+    }
+    if (req.method == "POST" && !req.body.empty()) {
+      auto form = parse_form(req.body);
+      if (!form) throw AwsError("MalformedQueryString", 400, "The request body is not well-formed form data.");
+      for (auto& p : *form) pairs.push_back(std::move(p));
+    }
+    for (const auto& [k, v] : pairs)
+      if (!valid_utf8(k) || !valid_utf8(v))
+        throw AwsError("MalformedQueryString", 400, "The request contains invalid UTF-8.");
+    for (const auto& [k, v] : pairs)
+      if (k == "Action") action = v;
+    if (action.empty()) throw AwsError("MissingAction", 400, "Missing Action");
+  }
+  Params params(std::move(pairs));
+  const Operation* op = registry_.find(service, action);
+  if (!op) {
+    if (json_protocol) throw AwsError("UnknownOperationException", 400, "Unknown operation " + action);
+    throw AwsError("InvalidAction", 400, "Could not find operation " + action + " for version " + std::string(svc->version));
+  }
+
+  Call call{req, params, body, who.caller, dir_, usage_, info_, request_id, now, auth.credential.region};
+  usage_.note_key(who.caller.access_key_id, service, call.region, now);
+
+  if (op->authorize) {
+    dir_.read([&](const identity::State& s) {
+      Authz authz = op->authz ? op->authz(call, s) : Authz{};
+      policy::Request preq;
+      preq.action = service + ":" + action;
+      preq.resource = authz.resource;
+      preq.principal = who.caller.principal();
+      preq.context = request_context(req, who.caller, s, now, call.region);
+      for (auto& [k, vals] : authz.context) preq.context.set_multi(k, vals);
+      policy::EvalInput in = identity::identity_policies(s, who.caller);
+      in.resource = authz.resource_policy;
+      in.cross_account = authz.cross_account;
+      in.resource_must_allow = authz.resource_must_allow;
+      policy::Decision d = policy::evaluate(in, preq);
+      if (!d.allowed()) {
+        std::string msg = "User: " + who.caller.arn + " is not authorized to perform: " + preq.action +
+                          " on resource: " + authz.resource;
+        if (!d.reason.empty()) msg += " " + d.reason;
+        spdlog::info("denied {} {} for {}: {}", request_id, preq.action, who.caller.arn, d.reason);
+        throw access_denied(msg);
+      }
+    });
+  }
+
+  json::value result = op->handler(call);
+  if (json_protocol) return json_response(200, result.is_null() ? json::object{} : result, request_id);
+  const std::string* accept = req.header("Accept");
+  if (accept && accept->find("application/json") != std::string::npos) {
+    json::object inner;
+    if (!result.is_null()) inner[action + "Result"] = json_of_map(result);
+    inner["ResponseMetadata"] = json::object{{"RequestId", request_id}};
+    return json_response(200, json::object{{action + "Response", std::move(inner)}}, request_id, "application/json");
+  }
+  Xml x;
+  x.raw("<" + action + "Response xmlns=\"");
+  x.raw(svc->xmlns);
+  x.raw("\">");
+  if (!result.is_null()) render_member(x, action + "Result", result.is_object() ? result : json::object{});
+  x.open("ResponseMetadata").leaf("RequestId", request_id).close("ResponseMetadata");
+  x.raw("</" + action + "Response>");
+  return xml_response(200, x.take(), request_id);
+}
+
+}  // namespace orch::aws

@@ -1,0 +1,29 @@
+// The one request path of the AWS plane:
+//   listener -> SigV4 parse -> credentials -> scope/clock -> signature -> operation lookup ->
+//   policy decision -> handler -> rendering (Query XML, or JSON).
+// Every AWS call takes it; no handler checks permissions its own way.
+#pragma once
+#include <string>
+
+#include "aws/api.h"
+#include "base/http/server.h"
+#include "identity/directory.h"
+#include "identity/usage.h"
+
+namespace orch::aws {
+
+class Gateway {
+ public:
+  Gateway(identity::Directory& dir, identity::Usage& usage, ServerInfo info);
+  http::Response handle(const http::Request& req);
+
+ private:
+  http::Response serve(const http::Request& req, const std::string& request_id, bool& json_protocol,
+                       std::string& service);
+  identity::Directory& dir_;
+  identity::Usage& usage_;
+  ServerInfo info_;
+  Registry registry_;
+};
+
+}  // namespace orch::aws

@@ -1,0 +1,230 @@
+#include "aws/iam/common.h"
+
+#include <algorithm>
+
+#include "aws/protocol/form.h"
+#include "base/clock.h"
+#include "base/crypto.h"
+
+namespace orch::aws::iam {
+
+const AccountData& account(const State& s, const Call& c) {
+  const AccountData* a = s.account(c.caller.account);
+  if (!a) throw AwsError("ServiceFailure", 500, "The caller's account no longer exists.", false);
+  return *a;
+}
+
+std::string arn_prefix(const Call& c) { return "arn:aws:iam::" + c.caller.account + ":"; }
+
+identity::Ref<identity::User> user(const AccountData& a, const std::string& name) {
+  auto u = a.user(name);
+  if (!u) throw no_such_entity("The user with name " + name + " cannot be found.");
+  return u;
+}
+identity::Ref<identity::Group> group(const AccountData& a, const std::string& name) {
+  auto g = a.group(name);
+  if (!g) throw no_such_entity("The group with name " + name + " cannot be found.");
+  return g;
+}
+identity::Ref<identity::Role> role(const AccountData& a, const std::string& name) {
+  auto r = a.role(name);
+  if (!r) throw no_such_entity("The role with name " + name + " cannot be found.");
+  return r;
+}
+identity::Ref<identity::ManagedPolicy> managed_policy(const State& s, const Call& c, const std::string& arn) {
+  auto p = s.policy(c.caller.account, arn);
+  if (!p) throw no_such_entity("Policy " + arn + " was not found.");
+  return p;
+}
+
+std::string target_user_name(const Call& c) {
+  if (auto n = c.params.optional("UserName", rules::kUserName)) return *n;
+  if (c.caller.kind == identity::Caller::Kind::RoleSession)
+    throw validation_error("Must specify userName when calling with non-User credentials");
+  return c.caller.user_name;
+}
+
+namespace {
+template <class Ref>
+std::string arn_or(const Ref& entity, const std::string& fallback) {
+  return entity ? entity->arn() : fallback;
+}
+}  // namespace
+
+Authz on_user(const Call& c, const State& s) {
+  std::string name = target_user_name(c);
+  std::string path = c.params.optional("Path", rules::kPath).value_or("/");
+  return Authz{arn_or(account(s, c).user(name), arn_prefix(c) + "user" + path + name)};
+}
+Authz on_group(const Call& c, const State& s) {
+  std::string name = c.params.required("GroupName", rules::kGroupName);
+  std::string path = c.params.optional("Path", rules::kPath).value_or("/");
+  return Authz{arn_or(account(s, c).group(name), arn_prefix(c) + "group" + path + name)};
+}
+Authz on_role(const Call& c, const State& s) {
+  std::string name = c.params.required("RoleName", rules::kRoleName);
+  std::string path = c.params.optional("Path", rules::kPath).value_or("/");
+  return Authz{arn_or(account(s, c).role(name), arn_prefix(c) + "role" + path + name)};
+}
+Authz on_policy(const Call& c, const State&) {
+  if (c.params.has("PolicyArn")) return Authz{c.params.required("PolicyArn", rules::kArn)};
+  std::string name = c.params.required("PolicyName", rules::kPolicyName);
+  std::string path = c.params.optional("Path", rules::kPolicyPath).value_or("/");
+  return Authz{arn_prefix(c) + "policy" + path + name};
+}
+Authz with_policy_arn(Authz a, const Call& c) {
+  a.context.push_back({"iam:PolicyARN", {c.params.required("PolicyArn", rules::kArn)}});
+  return a;
+}
+Authz with_request_tags(Authz a, const Call& c) {
+  auto tags = c.params.tags();
+  if (tags.empty()) return a;
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : tags) {
+    a.context.push_back({"aws:RequestTag/" + k, {v}});
+    keys.push_back(k);
+  }
+  a.context.push_back({"aws:TagKeys", keys});
+  return a;
+}
+
+std::string timestamp(int64_t t) { return clock::iso8601(t); }
+
+json::array render_tags(const std::vector<identity::Tag>& tags) {
+  json::array out;
+  for (const auto& t : tags) out.push_back(json::object{{"Key", t.key}, {"Value", t.value}});
+  return out;
+}
+
+std::vector<identity::Tag> to_tags(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::vector<identity::Tag> out;
+  for (const auto& [k, v] : pairs) merge_tags(out, {{k, v}});
+  return out;
+}
+
+void merge_tags(std::vector<identity::Tag>& tags, const std::vector<identity::Tag>& add) {
+  for (const auto& t : add) {
+    auto it = std::find_if(tags.begin(), tags.end(),
+                           [&](const identity::Tag& x) { return identity::lower(x.key) == identity::lower(t.key); });
+    if (it != tags.end()) it->value = t.value;
+    else tags.push_back(t);
+  }
+  if (tags.size() > 50) throw limit_exceeded("Cannot exceed quota for TagsPerEntity: 50");
+}
+
+std::vector<std::string> tag_keys(const Call& c) { return c.params.list("TagKeys", Rule{1, 128, Pattern::TagKey}, 50); }
+
+void remove_tags(std::vector<identity::Tag>& tags, const std::vector<std::string>& keys) {
+  std::erase_if(tags, [&](const identity::Tag& t) {
+    for (const auto& k : keys)
+      if (identity::lower(k) == identity::lower(t.key)) return true;
+    return false;
+  });
+}
+
+json::object render(const identity::User& u) {
+  json::object o{{"Path", u.path}, {"UserName", u.name}, {"UserId", u.id}, {"Arn", u.arn()},
+                 {"CreateDate", timestamp(u.created)}};
+  if (u.password_last_used) o["PasswordLastUsed"] = timestamp(*u.password_last_used);
+  if (!u.boundary.empty())
+    o["PermissionsBoundary"] = json::object{{"PermissionsBoundaryType", "Policy"}, {"PermissionsBoundaryArn", u.boundary}};
+  if (!u.tags.empty()) o["Tags"] = render_tags(u.tags);
+  return o;
+}
+
+json::object render(const identity::Group& g) {
+  return {{"Path", g.path}, {"GroupName", g.name}, {"GroupId", g.id}, {"Arn", g.arn()}, {"CreateDate", timestamp(g.created)}};
+}
+
+json::object render(const identity::Role& r, bool full) {
+  json::object o{{"Path", r.path}, {"RoleName", r.name}, {"RoleId", r.id}, {"Arn", r.arn()},
+                 {"CreateDate", timestamp(r.created)}, {"AssumeRolePolicyDocument", percent_encode(r.trust_policy)}};
+  if (!r.description.empty()) o["Description"] = r.description;
+  o["MaxSessionDuration"] = r.max_session_duration;
+  if (!r.boundary.empty())
+    o["PermissionsBoundary"] = json::object{{"PermissionsBoundaryType", "Policy"}, {"PermissionsBoundaryArn", r.boundary}};
+  if (!r.tags.empty()) o["Tags"] = render_tags(r.tags);
+  if (full) {
+    json::object last;
+    if (r.last_used) {
+      last["LastUsedDate"] = timestamp(*r.last_used);
+      last["Region"] = r.last_used_region;
+    }
+    o["RoleLastUsed"] = std::move(last);
+  }
+  return o;
+}
+
+json::object render(const identity::PolicyVersion& v, bool is_default, bool with_document) {
+  json::object o;
+  if (with_document) o["Document"] = percent_encode(v.document);
+  o["VersionId"] = v.id;
+  o["IsDefaultVersion"] = is_default;
+  o["CreateDate"] = timestamp(v.created);
+  return o;
+}
+
+json::object render(const identity::ManagedPolicy& p) {
+  json::object o{{"PolicyName", p.name}, {"PolicyId", p.id}, {"Arn", p.arn()}, {"Path", p.path},
+                 {"DefaultVersionId", p.default_version}};
+  // AttachmentCount and PermissionsBoundaryUsageCount are filled in by the caller (they need
+  // the account's entities); IsAttachable is always true for these kinds.
+  o["IsAttachable"] = true;
+  if (!p.description.empty()) o["Description"] = p.description;
+  o["CreateDate"] = timestamp(p.created);
+  o["UpdateDate"] = timestamp(p.updated);
+  if (!p.tags.empty()) o["Tags"] = render_tags(p.tags);
+  return o;
+}
+
+void paginate(const Call& c, std::vector<Item> items, std::string_view list_name, json::object& out) {
+  int64_t max_items = c.params.integer("MaxItems", 1, 1000).value_or(100);
+  size_t start = 0;
+  if (auto marker = c.params.optional("Marker", rules::kMarker)) {
+    std::string after;
+    if (!crypto::base64url_decode(*marker, after)) throw invalid_input("Invalid Marker.");
+    start = std::upper_bound(items.begin(), items.end(), after,
+                             [](const std::string& k, const Item& i) { return k < i.key; }) -
+            items.begin();
+  }
+  json::array page;
+  size_t end = std::min(items.size(), start + static_cast<size_t>(max_items));
+  for (size_t i = start; i < end; ++i) page.push_back(std::move(items[i].value));
+  out[list_name] = std::move(page);
+  bool truncated = end < items.size();
+  out["IsTruncated"] = truncated;
+  if (truncated) out["Marker"] = crypto::base64url_encode(items[end - 1].key);
+}
+
+void check_policy(const std::string& text, policy::DocKind kind) {
+  auto parsed = policy::parse(text, kind);
+  if (auto* e = std::get_if<policy::ParseError>(&parsed)) throw malformed_policy(e->message);
+}
+
+void check_principals_exist(const State& s, const std::string&, const policy::Policy& p) {
+  for (const auto& principal : policy::aws_principals(p)) {
+    // Accounts (12 digits or arn:aws:iam::A:root), "*" and ids are accepted as they are; user
+    // and role ARNs of accounts this server hosts must name entities that exist.
+    std::string_view v = principal;
+    if (!v.starts_with("arn:aws:iam::")) continue;
+    size_t colon = v.find(':', 13);
+    if (colon == std::string_view::npos) continue;
+    std::string acct(v.substr(13, colon - 13));
+    std::string_view resource = v.substr(colon + 1);
+    const AccountData* a = s.account(acct);
+    if (!a || resource == "root") continue;
+    bool found = false;
+    if (resource.starts_with("user/")) {
+      for (const auto& [id, u] : a->users) found = found || u->arn() == principal;
+    } else if (resource.starts_with("role/")) {
+      for (const auto& [id, r] : a->roles) found = found || r->arn() == principal;
+    }
+    if (!found) throw malformed_policy("Invalid principal in policy: \"AWS\":\"" + principal + "\"");
+  }
+}
+
+bool path_has_prefix(const std::string& path, const std::optional<std::string>& prefix) {
+  return !prefix || path.starts_with(*prefix);
+}
+
+}  // namespace orch::aws::iam

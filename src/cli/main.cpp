@@ -1,0 +1,30 @@
+// orchestera: the control plane's one binary.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+#include "cli/data_dir.h"
+#include "cli/server.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Orchestera: Spark on Kubernetes with AWS-style access control"};
+  app.require_subcommand(1);
+
+  orch::cli::ServerOptions server;
+  server.data_dir = orch::cli::default_data_dir();
+  auto* serve = app.add_subcommand("server", "Run the control plane (AWS API, Kubernetes API)");
+  serve->add_option("--data-dir", server.data_dir, "Where the store, keys and certificates live")->capture_default_str();
+  serve->add_option("--aws-listen", server.aws_listen, "HOST:PORT of the AWS-compatible API (https)")->capture_default_str();
+  serve->add_option("--kube-listen", server.kube_listen, "HOST:PORT of the Kubernetes API (https)")->capture_default_str();
+  serve->add_option("--hostname", server.hostnames, "Extra DNS name or IP for the serving certificates (repeatable)");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (serve->parsed()) return orch::cli::run_server(server);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "orchestera: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

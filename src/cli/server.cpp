@@ -1,0 +1,118 @@
+#include "cli/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "aws/gateway.h"
+#include "base/http/server.h"
+#include "base/tls/pki.h"
+#include "cli/bootstrap.h"
+#include "cli/data_dir.h"
+#include "identity/directory.h"
+#include "identity/usage.h"
+#include "store/store.h"
+
+namespace orch::cli {
+namespace {
+
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+};
+
+HostPort split(const std::string& listen, const char* flag) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error(std::string(flag) + " must be HOST:PORT, got '" + listen + "'");
+  HostPort hp;
+  hp.host = listen.substr(0, colon);
+  if (hp.host.size() >= 2 && hp.host.front() == '[' && hp.host.back() == ']') hp.host = hp.host.substr(1, hp.host.size() - 2);
+  try {
+    int p = std::stoi(listen.substr(colon + 1));
+    if (p < 0 || p > 65535) throw std::out_of_range("port");
+    hp.port = static_cast<uint16_t>(p);
+  } catch (const std::exception&) {
+    throw std::runtime_error(std::string(flag) + " has an invalid port in '" + listen + "'");
+  }
+  return hp;
+}
+
+bool is_ip(const std::string& host) {
+  return host.find_first_not_of("0123456789.") == std::string::npos || host.find(':') != std::string::npos;
+}
+
+// The name clients should use to reach a listener: a wildcard bind is reached via loopback
+// unless an explicit --hostname says otherwise.
+std::string public_host(const HostPort& hp, const std::vector<std::string>& hostnames) {
+  if (hp.host == "0.0.0.0" || hp.host == "::") return hostnames.empty() ? "127.0.0.1" : hostnames.front();
+  return hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host;
+}
+
+std::mutex g_stop_mu;
+std::condition_variable g_stop_cv;
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) {
+  g_stop = true;
+  g_stop_cv.notify_all();  // not strictly async-signal-safe; the waiter also polls g_stop
+}
+
+}  // namespace
+
+int run_server(const ServerOptions& opts) {
+  DataDir d{opts.data_dir};
+  prepare(d);
+  HostPort aws_hp = split(opts.aws_listen, "--aws-listen");
+  split(opts.kube_listen, "--kube-listen");  // validated now; served by the cluster plane
+
+  auto store = store::open_sqlite(d.db());
+  identity::Directory dir(*store, crypto::SecretBox(load_or_create_secret_key(d)));
+  identity::Usage usage(dir);
+
+  auto ca = tls::Authority::load_or_create(d.pki(), "Orchestera CA");
+  std::vector<std::string> dns{"localhost"}, ips{"127.0.0.1", "::1"};
+  for (const auto& h : opts.hostnames) (is_ip(h) ? ips : dns).push_back(h);
+  if (is_ip(aws_hp.host) && aws_hp.host != "0.0.0.0" && aws_hp.host != "::") ips.push_back(aws_hp.host);
+  else if (!is_ip(aws_hp.host)) dns.push_back(aws_hp.host);
+  auto cert = ca.ensure_server_cert("aws-api", dns, ips);
+
+  aws::ServerInfo info;
+  aws::Gateway gateway(dir, usage, info);
+  http::Server server(aws_hp.host, aws_hp.port, {cert.cert_path, cert.key_path},
+                      [&](const http::Request& r) { return gateway.handle(r); }, http::Limits{}, 2, 8);
+  server.start();
+  std::string endpoint = "https://" + public_host(aws_hp, opts.hostnames) + ":" + std::to_string(server.port());
+  AdminFiles files = bootstrap(dir, d, endpoint, ca.ca_cert_path());
+
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
+  std::printf("Orchestera is serving the AWS API (IAM, STS, Organizations) at %s\n", endpoint.c_str());
+  std::printf("  data directory: %s\n  CA certificate: %s\n  admin AWS config: %s\n  admin AWS credentials: %s\n",
+              d.root.c_str(), ca.ca_cert_path().c_str(), files.config.c_str(), files.credentials.c_str());
+  std::printf("Try: AWS_CONFIG_FILE=%s AWS_SHARED_CREDENTIALS_FILE=%s aws --profile orchestera-admin iam list-users\n",
+              files.config.c_str(), files.credentials.c_str());
+  std::fflush(stdout);
+
+  {
+    std::unique_lock lock(g_stop_mu);
+    while (!g_stop) {
+      g_stop_cv.wait_for(lock, std::chrono::seconds(1));
+      // Last-used times are batched to keep disk writes off the request path.
+      lock.unlock();
+      usage.flush();
+      lock.lock();
+    }
+  }
+  spdlog::info("stopping");
+  server.stop();
+  usage.flush();
+  return 0;
+}
+
+}  // namespace orch::cli

@@ -1,0 +1,17 @@
+// `orchestera server`: the whole control plane in one process.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace orch::cli {
+
+struct ServerOptions {
+  std::string data_dir;
+  std::string aws_listen = "127.0.0.1:9443";
+  std::string kube_listen = "127.0.0.1:6443";
+  std::vector<std::string> hostnames;
+};
+
+int run_server(const ServerOptions& opts);
+
+}  // namespace orch::cli
