@@ -65,6 +65,13 @@ std::optional<AuthError> check_scope_and_time(const ParsedAuth& auth, std::strin
 // The canonical request and string to sign, as the reference §1.2-1.3 defines them.
 // Returns an AuthError (SignatureDoesNotMatch) if a signed header is missing from the request.
 std::variant<std::string, AuthError> canonical_request(const RequestView& req, const ParsedAuth& auth);
+// Presigned requests only: some signers append X-Amz-Security-Token to the URL after signing
+// (reference §1.2), so verify() also tries the canonical query string without it. The overload
+// above is kSigned. The header form needs no such switch: an unsigned token header is simply not
+// among SignedHeaders.
+enum class QueryToken { kSigned, kUnsigned };
+std::variant<std::string, AuthError> canonical_request(const RequestView& req, const ParsedAuth& auth,
+                                                       QueryToken token);
 std::string string_to_sign(const ParsedAuth& auth, std::string_view canonical_request);
 
 // kSigning for (secret, date, region, service); callers may cache it.
