@@ -110,4 +110,16 @@ class Store {
 // Creates the file and applies schema migrations as needed. Throws StoreError.
 std::unique_ptr<Store> open_sqlite(const std::string& path);
 
+struct SqliteOptions {
+  // How long a statement waits for a lock held by another connection or process.
+  int busy_timeout_ms = 5000;
+  // Caps the database size (SQLite max_page_count); 0 = no cap. A commit that would grow the
+  // file past it fails like a full disk: StoreError "database or disk is full", nothing written.
+  int64_t max_size_bytes = 0;
+  // Opens an existing, already migrated database for reading only (inspection tools, and a way
+  // to exercise the "attempt to write a readonly database" path); commit() and compact() throw.
+  bool read_only = false;
+};
+std::unique_ptr<Store> open_sqlite(const std::string& path, const SqliteOptions& options);
+
 }  // namespace orch::store
