@@ -4,6 +4,7 @@
 // Reference: ../shared/docs/iam-and-sts.md §4.2 and §5.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,15 +34,20 @@ size_t size_without_whitespace(std::string_view text);
 // "AWS" entries, for the caller to check that they exist (Invalid principal in policy).
 std::vector<std::string> aws_principals(const Policy& p);
 
-// Condition keys, case-insensitive names; each key has one or more values.
+// Condition keys, case-insensitive names; each key has one or more values. A key set with no
+// values counts as absent. Values are text: numbers and dates as written, booleans "true" /
+// "false", binary values (BinaryEquals) base64-encoded.
 class Context {
  public:
   void set(std::string_view key, std::string value);
   void set_multi(std::string_view key, std::vector<std::string> values);
   const std::vector<std::string>* find(std::string_view key) const;  // nullptr if absent
+  // The same lookup for a key already in lowercase (policies store their keys that way), so
+  // evaluation needs no copy of the key.
+  const std::vector<std::string>* find_lower(std::string_view lowercase_key) const;
 
  private:
-  std::map<std::string, std::vector<std::string>> values_;  // lowercase key
+  std::map<std::string, std::vector<std::string>, std::less<>> values_;  // lowercase key
 };
 
 // Who is calling, for Principal matching in resource (trust) policies.
