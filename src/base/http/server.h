@@ -35,6 +35,9 @@ struct Limits {
   size_t max_body_bytes = 1024 * 1024;
   int request_timeout_seconds = 30;  // whole request must arrive within this
   int idle_timeout_seconds = 120;    // keep-alive idle connections are closed after this
+  int handshake_timeout_seconds = 10;  // TCP accept to TLS handshake done
+  int write_timeout_seconds = 30;      // a response must be taken by the client within this
+  size_t max_connections = 10000;      // beyond this, new connections are closed at once
 };
 
 struct TlsFiles {
@@ -52,8 +55,10 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   void start();   // binds and listens; throws std::runtime_error with a clear message on failure
-  void stop();    // closes the listener and connections, joins threads
-  uint16_t port() const;
+  // Closes the listener and connections, joins threads. Idempotent; never call it from inside a
+  // handler (it waits for handlers to finish).
+  void stop();
+  uint16_t port() const;  // the bound port (useful with port 0); 0 before start()
 
  private:
   struct Impl;
