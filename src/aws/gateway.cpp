@@ -278,6 +278,13 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
   Call call{req, params, body, who.caller, dir_, usage_, info_, request_id, now, auth.credential.region};
   usage_.note_key(who.caller.access_key_id, service, call.region, now);
 
+  // Credentials from GetSessionToken (without MFA, which this server does not offer) may call
+  // no IAM API and, of STS, only AssumeRole and GetCallerIdentity — as in AWS.
+  if (who.caller.kind == identity::Caller::Kind::UserSession &&
+      (service == "iam" || (service == "sts" && action != "AssumeRole" && action != "GetCallerIdentity")))
+    throw access_denied("User: " + who.caller.arn + " is not authorized to perform: " + service + ":" + action +
+                        " because credentials from GetSessionToken without MFA cannot call this API");
+
   if (op->authorize) {
     dir_.read([&](const identity::State& s) {
       Authz authz = op->authz ? op->authz(call, s) : Authz{};
