@@ -214,9 +214,6 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
   auto parsed = sigv4::parse(view);
   if (auto* err = std::get_if<sigv4::AuthError>(&parsed)) throw AwsError(err->code, err->http_status, err->message);
   const sigv4::ParsedAuth& auth = std::get<sigv4::ParsedAuth>(parsed);
-  const ServiceInfo* svc = service_info(auth.credential.service);
-  if (svc) service = std::string(svc->name);
-
   int64_t now = clock::now_seconds();
   auto resolved = dir_.read([&](const identity::State& s) {
     return identity::resolve(s, dir_.box(), auth.credential.access_key_id, auth.security_token, now);
@@ -228,19 +225,18 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
   if (!valid_region(auth.credential.region))
     throw AwsError("SignatureDoesNotMatch", 403,
                    "Credential should be scoped to a valid region, not '" + auth.credential.region + "'. ");
-  if (!svc)
-    throw AwsError("SignatureDoesNotMatch", 403,
-                   "Credential should be scoped to correct service: '" + auth.credential.service + "' is not served here. ");
-  if (auto err = sigv4::verify(view, auth, who.secret)) throw AwsError(err->code, err->http_status, err->message);
 
-  // Input: Query parameters from the query string and the form body, or a JSON body.
+  // Input: Query parameters from the query string and the form body, or a JSON body. One
+  // endpoint serves every service, so the call is routed by its Version (Query) or target
+  // (JSON), and the credential scope must name that same service.
   std::vector<std::pair<std::string, std::string>> pairs;
   json::object body;
   std::string action;
+  const ServiceInfo* svc = nullptr;
   if (json_protocol) {
     const std::string& target = *req.header("X-Amz-Target");
-    if (!target.starts_with(kOrgTargetPrefix) || service != "organizations")
-      throw AwsError("UnknownOperationException", 400, "Unknown operation " + target);
+    if (!target.starts_with(kOrgTargetPrefix)) throw AwsError("UnknownOperationException", 400, "Unknown operation " + target);
+    svc = service_info("organizations");
     action = target.substr(kOrgTargetPrefix.size());
     if (!req.body.empty()) {
       boost::system::error_code ec;
@@ -264,10 +260,22 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
     for (const auto& [k, v] : pairs)
       if (!valid_utf8(k) || !valid_utf8(v))
         throw AwsError("MalformedQueryString", 400, "The request contains invalid UTF-8.");
-    for (const auto& [k, v] : pairs)
+    std::string version;
+    for (const auto& [k, v] : pairs) {
       if (k == "Action") action = v;
-    if (action.empty()) throw AwsError("MissingAction", 400, "Missing Action");
+      if (k == "Version") version = v;
+    }
+    for (const auto& s : kServices)
+      if (!version.empty() && s.version == version) svc = &s;
+    if (!svc) svc = service_info(auth.credential.service);
+    if (!svc || svc->name == "organizations")
+      throw AwsError("InvalidAction", 400, "Could not find a service for version '" + version + "'");
   }
+  service = std::string(svc->name);
+  if (auth.credential.service != svc->name)
+    throw AwsError("SignatureDoesNotMatch", 403, "Credential should be scoped to correct service: '" + service + "'. ");
+  if (auto err = sigv4::verify(view, auth, who.secret)) throw AwsError(err->code, err->http_status, err->message);
+  if (!json_protocol && action.empty()) throw AwsError("MissingAction", 400, "Missing Action");
   Params params(std::move(pairs));
   const Operation* op = registry_.find(service, action);
   if (!op) {

@@ -36,6 +36,18 @@ std::string encode(const T& v) {
   return json::serialize(json::value_from(v));
 }
 
+// Reads a stored record over the defaults of its type: a member added by a newer release is
+// absent from older records and takes its default, and a member this release does not know is
+// ignored — so upgrades and downgrades never fail to load a record.
+template <class T>
+T decode(const std::string& text) {
+  json::object merged = json::value_from(T{}).as_object();
+  json::value stored = json::parse(text);
+  for (const auto& [k, v] : stored.as_object())
+    if (auto it = merged.find(k); it != merged.end()) it->value() = v;
+  return json::value_to<T>(json::value(std::move(merged)));
+}
+
 std::shared_ptr<const policy::Policy> compile(const std::string& doc, policy::DocKind kind) {
   auto parsed = policy::parse(doc, kind);
   if (auto* p = std::get_if<std::shared_ptr<const policy::Policy>>(&parsed)) return *p;
@@ -134,13 +146,13 @@ void erase(std::map<std::string, Ref<T>>& by_id, std::map<std::string, std::stri
 void Directory::apply(const std::string& key, const std::string* value) {
   try {
     if (key == kOrgKey) {
-      if (value) state_.org = json::value_to<Organization>(json::parse(*value));
+      if (value) state_.org = decode<Organization>(*value);
       else state_.org.reset();
       return;
     }
     if (key.starts_with(kAccountsPrefix)) {
       std::string id = key.substr(kAccountsPrefix.size());
-      if (value) state_.accounts[id].account = json::value_to<Account>(json::parse(*value));
+      if (value) state_.accounts[id].account = decode<Account>(*value);
       else state_.accounts.erase(id);
       return;
     }
@@ -155,19 +167,19 @@ void Directory::apply(const std::string& key, const std::string* value) {
     AccountData& acct = state_.accounts[account];
     if (kind == "user") {
       if (!value) return erase(acct.users, acct.user_names, id);
-      auto u = json::value_to<User>(json::parse(*value));
+      auto u = decode<User>(*value);
       compile_inline(u.inline_policies);
       upsert(acct.users, acct.user_names, std::move(u));
     } else if (kind == "group") {
       if (!value) return erase(acct.groups, acct.group_names, id);
-      auto g = json::value_to<Group>(json::parse(*value));
+      auto g = decode<Group>(*value);
       compile_inline(g.inline_policies);
       upsert(acct.groups, acct.group_names, std::move(g));
     } else if (kind == "role") {
       if (!value) return erase(acct.roles, acct.role_names, id);
-      auto r = json::value_to<Role>(json::parse(*value));
+      auto r = decode<Role>(*value);
       compile_inline(r.inline_policies);
-      r.trust_parsed = compile(r.trust_policy, policy::DocKind::Trust);
+      r.trust_parsed = compile(r.trust_effective.empty() ? r.trust_policy : r.trust_effective, policy::DocKind::Trust);
       upsert(acct.roles, acct.role_names, std::move(r));
     } else if (kind == "policy") {
       if (auto old = acct.policies.find(id); old != acct.policies.end()) {
@@ -175,7 +187,7 @@ void Directory::apply(const std::string& key, const std::string* value) {
         acct.policies.erase(old);
       }
       if (!value) return;
-      auto p = json::value_to<ManagedPolicy>(json::parse(*value));
+      auto p = decode<ManagedPolicy>(*value);
       for (auto& v : p.versions) v.parsed = compile(v.document, policy::DocKind::Identity);
       acct.policy_arns[p.arn()] = id;
       acct.policies[id] = std::make_shared<const ManagedPolicy>(std::move(p));
@@ -184,7 +196,7 @@ void Directory::apply(const std::string& key, const std::string* value) {
         state_.keys.erase(id);
         return;
       }
-      auto k = json::value_to<AccessKey>(json::parse(*value));
+      auto k = decode<AccessKey>(*value);
       std::string sealed;
       if (!crypto::base64_decode(k.sealed_secret, sealed) || !box_.open(sealed, k.secret, k.id)) {
         spdlog::error("access key {} cannot be decrypted with this data directory's key; it is disabled", k.id);

@@ -64,6 +64,9 @@ struct Role {
   std::string description;
   int64_t max_session_duration = 3600;
   std::string trust_policy;  // exactly as submitted
+  // The trust policy as evaluated: user and role principals replaced by their unique ids, as
+  // AWS stores them, so a deleted and re-created namesake is not trusted. Empty: trust_policy.
+  std::string trust_effective;
   std::shared_ptr<const policy::Policy> trust_parsed;
   std::vector<Tag> tags;
   std::vector<InlinePolicy> inline_policies;
@@ -74,7 +77,7 @@ struct Role {
   std::string arn() const { return "arn:aws:iam::" + account + ":role" + path + name; }
 };
 BOOST_DESCRIBE_STRUCT(Role, (), (account, id, name, path, created, description, max_session_duration,
-                                 trust_policy, tags, inline_policies, attached, boundary, last_used,
+                                 trust_policy, trust_effective, tags, inline_policies, attached, boundary, last_used,
                                  last_used_region))
 
 struct PolicyVersion {

@@ -201,26 +201,54 @@ void check_policy(const std::string& text, policy::DocKind kind) {
   if (auto* e = std::get_if<policy::ParseError>(&parsed)) throw malformed_policy(e->message);
 }
 
-void check_principals_exist(const State& s, const std::string&, const policy::Policy& p) {
-  for (const auto& principal : policy::aws_principals(p)) {
-    // Accounts (12 digits or arn:aws:iam::A:root), "*" and ids are accepted as they are; user
-    // and role ARNs of accounts this server hosts must name entities that exist.
-    std::string_view v = principal;
-    if (!v.starts_with("arn:aws:iam::")) continue;
-    size_t colon = v.find(':', 13);
-    if (colon == std::string_view::npos) continue;
-    std::string acct(v.substr(13, colon - 13));
-    std::string_view resource = v.substr(colon + 1);
-    const AccountData* a = s.account(acct);
-    if (!a || resource == "root") continue;
-    bool found = false;
-    if (resource.starts_with("user/")) {
-      for (const auto& [id, u] : a->users) found = found || u->arn() == principal;
-    } else if (resource.starts_with("role/")) {
-      for (const auto& [id, r] : a->roles) found = found || r->arn() == principal;
-    }
-    if (!found) throw malformed_policy("Invalid principal in policy: \"AWS\":\"" + principal + "\"");
+namespace {
+// The unique id of the user or role an ARN names in an account this server hosts; "" when the
+// ARN is not a user/role ARN of a hosted account; throws when it names one that does not exist.
+std::string principal_id(const State& s, const std::string& principal) {
+  std::string_view v = principal;
+  if (!v.starts_with("arn:aws:iam::")) return {};
+  size_t colon = v.find(':', 13);
+  if (colon == std::string_view::npos) return {};
+  const AccountData* a = s.account(v.substr(13, colon - 13));
+  std::string_view resource = v.substr(colon + 1);
+  if (!a || !(resource.starts_with("user/") || resource.starts_with("role/"))) return {};
+  if (resource.starts_with("user/")) {
+    for (const auto& [id, u] : a->users)
+      if (u->arn() == principal) return id;
+  } else {
+    for (const auto& [id, r] : a->roles)
+      if (r->arn() == principal) return id;
   }
+  throw malformed_policy("Invalid principal in policy: \"AWS\":\"" + principal + "\"");
+}
+
+void replace_ids(const State& s, json::value& aws) {
+  auto one = [&](json::value& v) {
+    if (!v.is_string()) return;
+    if (std::string id = principal_id(s, std::string(v.as_string())); !id.empty()) v = id;
+  };
+  if (aws.is_array())
+    for (auto& v : aws.as_array()) one(v);
+  else
+    one(aws);
+}
+}  // namespace
+
+std::string effective_trust(const State& s, const std::string& trust_text, const policy::Policy&) {
+  json::value doc = json::parse(trust_text);  // already validated by policy::parse
+  json::value& statements = doc.as_object()["Statement"];
+  auto fix = [&](json::value& st) {
+    for (const char* key : {"Principal", "NotPrincipal"}) {
+      auto* obj = st.as_object().if_contains(key);
+      if (obj && obj->is_object())
+        if (auto* aws = obj->as_object().if_contains("AWS")) replace_ids(s, *aws);
+    }
+  };
+  if (statements.is_array())
+    for (auto& st : statements.as_array()) fix(st);
+  else
+    fix(statements);
+  return json::serialize(doc);
 }
 
 bool path_has_prefix(const std::string& path, const std::optional<std::string>& prefix) {

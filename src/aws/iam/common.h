@@ -63,7 +63,10 @@ void paginate(const Call& c, std::vector<Item> items, std::string_view list_name
 
 // Validates a policy document (grammar and size); throws MalformedPolicyDocument.
 void check_policy(const std::string& text, policy::DocKind kind);
-void check_principals_exist(const State& s, const std::string& trust_text, const policy::Policy& p);
+// Checks that the user and role principals a trust policy names exist (else
+// MalformedPolicyDocument "Invalid principal in policy") and returns the document with each of
+// them replaced by its unique id — the form that is evaluated (identity::Role::trust_effective).
+std::string effective_trust(const State& s, const std::string& trust_text, const policy::Policy& p);
 
 bool path_has_prefix(const std::string& path, const std::optional<std::string>& prefix);
 

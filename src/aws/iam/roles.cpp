@@ -9,13 +9,13 @@ namespace {
 constexpr size_t kRolesPerAccount = 1000;
 constexpr size_t kTrustPolicyMax = 2048;
 
-// Validates a trust policy as IAM does when it is written.
-void check_trust(const State& s, const std::string& text) {
+// Validates a trust policy as IAM does when it is written; returns its evaluated form.
+std::string check_trust(const State& s, const std::string& text) {
   auto parsed = policy::parse(text, policy::DocKind::Trust);
   if (auto* e = std::get_if<policy::ParseError>(&parsed)) throw malformed_policy(e->message);
   if (policy::size_without_whitespace(text) > kTrustPolicyMax)
     throw limit_exceeded("Cannot exceed quota for ACLSizePerRole: 2048");
-  check_principals_exist(s, text, *std::get<std::shared_ptr<const policy::Policy>>(parsed));
+  return effective_trust(s, text, *std::get<std::shared_ptr<const policy::Policy>>(parsed));
 }
 
 json::value create_role(Call& c) {
@@ -30,7 +30,7 @@ json::value create_role(Call& c) {
     const AccountData& a = account(t.state(), c);
     if (a.role(name)) throw already_exists("Role with name " + name + " already exists.");
     if (a.roles.size() >= kRolesPerAccount) throw limit_exceeded("Cannot exceed quota for RolesPerAccount: 1000");
-    check_trust(t.state(), trust);
+    std::string effective = check_trust(t.state(), trust);
     if (boundary) managed_policy(t.state(), c, *boundary);
     identity::Role r;
     r.account = c.caller.account;
@@ -39,6 +39,7 @@ json::value create_role(Call& c) {
     r.path = path;
     r.created = c.now;
     r.trust_policy = trust;
+    r.trust_effective = effective;
     r.description = description.value_or("");
     r.max_session_duration = max_session;
     r.boundary = boundary.value_or("");
@@ -99,7 +100,7 @@ json::value update_assume_role_policy(Call& c) {
   std::string trust = c.params.required("PolicyDocument", rules::kPolicyDocument);
   c.dir.write([&](identity::Txn& t) {
     identity::Role r = *role(account(t.state(), c), name);
-    check_trust(t.state(), trust);
+    r.trust_effective = check_trust(t.state(), trust);
     r.trust_policy = trust;
     t.put(r);
   });
