@@ -48,6 +48,8 @@ struct Authz {
   std::string resource = "*";
   std::vector<std::pair<std::string, std::vector<std::string>>> context;  // operation's condition keys
   std::optional<policy::PolicyRef> resource_policy;
+  // Further actions the same request must also be allowed (sts:TagSession when tags are passed).
+  std::vector<std::string> also_actions;
   bool cross_account = false;
   bool resource_must_allow = false;
 };

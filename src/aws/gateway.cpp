@@ -306,12 +306,17 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
       in.resource = authz.resource_policy;
       in.cross_account = authz.cross_account;
       in.resource_must_allow = authz.resource_must_allow;
-      policy::Decision d = policy::evaluate(in, preq);
-      if (!d.allowed()) {
-        std::string msg = "User: " + who.caller.arn + " is not authorized to perform: " + preq.action +
+      // The operation's action, then any further action the same request needs.
+      std::vector<std::string> actions{preq.action};
+      actions.insert(actions.end(), authz.also_actions.begin(), authz.also_actions.end());
+      for (const auto& a : actions) {
+        preq.action = a;
+        policy::Decision d = policy::evaluate(in, preq);
+        if (d.allowed()) continue;
+        std::string msg = "User: " + who.caller.arn + " is not authorized to perform: " + a +
                           " on resource: " + authz.resource;
         if (!d.reason.empty()) msg += " " + d.reason;
-        spdlog::info("denied {} {} for {}: {}", request_id, preq.action, who.caller.arn, d.reason);
+        spdlog::info("denied {} {} for {}: {}", request_id, a, who.caller.arn, d.reason);
         throw access_denied(msg);
       }
     });

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "identity/record.h"
+
 namespace orch::identity {
 namespace json = boost::json;
 
@@ -30,23 +32,6 @@ std::string iam_key(const std::string& account, std::string_view kind, const std
 }
 constexpr std::string_view kOrgKey = "/aws/org";
 constexpr std::string_view kAccountsPrefix = "/aws/accounts/";
-
-template <class T>
-std::string encode(const T& v) {
-  return json::serialize(json::value_from(v));
-}
-
-// Reads a stored record over the defaults of its type: a member added by a newer release is
-// absent from older records and takes its default, and a member this release does not know is
-// ignored — so upgrades and downgrades never fail to load a record.
-template <class T>
-T decode(const std::string& text) {
-  json::object merged = json::value_from(T{}).as_object();
-  json::value stored = json::parse(text);
-  for (const auto& [k, v] : stored.as_object())
-    if (auto it = merged.find(k); it != merged.end()) it->value() = v;
-  return json::value_to<T>(json::value(std::move(merged)));
-}
 
 std::shared_ptr<const policy::Policy> compile(const std::string& doc, policy::DocKind kind) {
   auto parsed = policy::parse(doc, kind);
@@ -89,19 +74,22 @@ std::vector<Ref<AccessKey>> State::keys_of(const std::string& user_id) const {
   return out;
 }
 
-void Txn::put(const Account& a) { ops_.push_back(store::Op::put(std::string(kAccountsPrefix) + a.id, encode(a))); }
-void Txn::put(const Organization& o) { ops_.push_back(store::Op::put(std::string(kOrgKey), encode(o))); }
-void Txn::put(const User& u) { ops_.push_back(store::Op::put(iam_key(u.account, "user", u.id), encode(u))); }
-void Txn::put(const Group& g) { ops_.push_back(store::Op::put(iam_key(g.account, "group", g.id), encode(g))); }
-void Txn::put(const Role& r) { ops_.push_back(store::Op::put(iam_key(r.account, "role", r.id), encode(r))); }
+void Txn::put(const Account& a) { ops_.push_back(store::Op::put(std::string(kAccountsPrefix) + a.id, encode_record(a))); }
+void Txn::put(const Organization& o) { ops_.push_back(store::Op::put(std::string(kOrgKey), encode_record(o))); }
+void Txn::put(const User& u) { ops_.push_back(store::Op::put(iam_key(u.account, "user", u.id), encode_record(u))); }
+void Txn::put(const Group& g) { ops_.push_back(store::Op::put(iam_key(g.account, "group", g.id), encode_record(g))); }
+void Txn::put(const Role& r) { ops_.push_back(store::Op::put(iam_key(r.account, "role", r.id), encode_record(r))); }
 void Txn::put(const ManagedPolicy& p) {
-  ops_.push_back(store::Op::put(iam_key(p.account, "policy", p.id), encode(p)));
+  ops_.push_back(store::Op::put(iam_key(p.account, "policy", p.id), encode_record(p)));
 }
 void Txn::put(const AccessKey& k) {
   AccessKey stored = k;
   if (stored.sealed_secret.empty()) stored.sealed_secret = crypto::base64_encode(box_->seal(k.secret, k.id));
-  ops_.push_back(store::Op::put(iam_key(k.account, "accesskey", k.id), encode(stored)));
+  ops_.push_back(store::Op::put(iam_key(k.account, "accesskey", k.id), encode_record(stored)));
 }
+// EKS clusters sit beside IAM entities, keyed by their name (unique per account and region here).
+void Txn::put(const Cluster& c) { ops_.push_back(store::Op::put("/aws/eks/" + c.account + "/cluster/" + c.name, encode_record(c))); }
+void Txn::remove(const Cluster& c) { ops_.push_back(store::Op::del("/aws/eks/" + c.account + "/cluster/" + c.name)); }
 void Txn::remove(const User& u) { ops_.push_back(store::Op::del(iam_key(u.account, "user", u.id))); }
 void Txn::remove(const Group& g) { ops_.push_back(store::Op::del(iam_key(g.account, "group", g.id))); }
 void Txn::remove(const Role& r) { ops_.push_back(store::Op::del(iam_key(r.account, "role", r.id))); }
@@ -146,38 +134,44 @@ void erase(std::map<std::string, Ref<T>>& by_id, std::map<std::string, std::stri
 void Directory::apply(const std::string& key, const std::string* value) {
   try {
     if (key == kOrgKey) {
-      if (value) state_.org = decode<Organization>(*value);
+      if (value) state_.org = decode_record<Organization>(*value);
       else state_.org.reset();
       return;
     }
     if (key.starts_with(kAccountsPrefix)) {
       std::string id = key.substr(kAccountsPrefix.size());
-      if (value) state_.accounts[id].account = decode<Account>(*value);
+      if (value) state_.accounts[id].account = decode_record<Account>(*value);
       else state_.accounts.erase(id);
       return;
     }
-    // /aws/iam/<account>/<kind>/<id>
+    // /aws/iam/<account>/<kind>/<id> and /aws/eks/<account>/cluster/<name>
+    bool eks = key.starts_with("/aws/eks/");
     std::string_view rest = std::string_view(key).substr(std::string_view("/aws/iam/").size());
     size_t a = rest.find('/'), b = rest.find('/', a + 1);
-    if (!key.starts_with("/aws/iam/") || a == std::string_view::npos || b == std::string_view::npos) {
+    if (!(eks || key.starts_with("/aws/iam/")) || a == std::string_view::npos || b == std::string_view::npos) {
       spdlog::warn("ignoring unknown key {}", key);
       return;
     }
     std::string account(rest.substr(0, a)), kind(rest.substr(a + 1, b - a - 1)), id(rest.substr(b + 1));
     AccountData& acct = state_.accounts[account];
-    if (kind == "user") {
+    if (eks && kind == "cluster") {
+      if (!value) acct.clusters.erase(id);
+      else acct.clusters[id] = std::make_shared<const Cluster>(decode_record<Cluster>(*value));
+    } else if (eks) {
+      spdlog::warn("ignoring unknown key {}", key);
+    } else if (kind == "user") {
       if (!value) return erase(acct.users, acct.user_names, id);
-      auto u = decode<User>(*value);
+      auto u = decode_record<User>(*value);
       compile_inline(u.inline_policies);
       upsert(acct.users, acct.user_names, std::move(u));
     } else if (kind == "group") {
       if (!value) return erase(acct.groups, acct.group_names, id);
-      auto g = decode<Group>(*value);
+      auto g = decode_record<Group>(*value);
       compile_inline(g.inline_policies);
       upsert(acct.groups, acct.group_names, std::move(g));
     } else if (kind == "role") {
       if (!value) return erase(acct.roles, acct.role_names, id);
-      auto r = decode<Role>(*value);
+      auto r = decode_record<Role>(*value);
       compile_inline(r.inline_policies);
       r.trust_parsed = compile(r.trust_effective.empty() ? r.trust_policy : r.trust_effective, policy::DocKind::Trust);
       upsert(acct.roles, acct.role_names, std::move(r));
@@ -187,7 +181,7 @@ void Directory::apply(const std::string& key, const std::string* value) {
         acct.policies.erase(old);
       }
       if (!value) return;
-      auto p = decode<ManagedPolicy>(*value);
+      auto p = decode_record<ManagedPolicy>(*value);
       for (auto& v : p.versions) v.parsed = compile(v.document, policy::DocKind::Identity);
       acct.policy_arns[p.arn()] = id;
       acct.policies[id] = std::make_shared<const ManagedPolicy>(std::move(p));
@@ -196,7 +190,7 @@ void Directory::apply(const std::string& key, const std::string* value) {
         state_.keys.erase(id);
         return;
       }
-      auto k = decode<AccessKey>(*value);
+      auto k = decode_record<AccessKey>(*value);
       std::string sealed;
       if (!crypto::base64_decode(k.sealed_secret, sealed) || !box_.open(sealed, k.secret, k.id)) {
         spdlog::error("access key {} cannot be decrypted with this data directory's key; it is disabled", k.id);

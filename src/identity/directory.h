@@ -31,6 +31,7 @@ struct AccountData {
   std::map<std::string, Ref<Group>> groups;
   std::map<std::string, Ref<Role>> roles;
   std::map<std::string, Ref<ManagedPolicy>> policies;  // by id (customer managed)
+  std::map<std::string, Ref<Cluster>> clusters;        // by name (EKS names are case-sensitive)
   std::map<std::string, std::string> user_names, group_names, role_names;  // lowercase name -> id
   std::map<std::string, std::string> policy_arns;                          // arn -> id
 
@@ -62,11 +63,13 @@ class Txn {
   void put(const Role& r);
   void put(const ManagedPolicy& p);
   void put(const AccessKey& k);  // seals k.secret if sealed_secret is empty (set by Directory)
+  void put(const Cluster& c);
   void remove(const User& u);
   void remove(const Group& g);
   void remove(const Role& r);
   void remove(const ManagedPolicy& p);
   void remove(const AccessKey& k);
+  void remove(const Cluster& c);
   bool empty() const { return ops_.empty(); }
 
  private:

@@ -120,7 +120,7 @@ TEST_F(Fixture, RoleSessionsExpireAndDieWithTheirRole) {
     role.trust_policy = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]})";
     t.put(role);
   });
-  SessionClaims claims{"role", account, "ASIAEXAMPLEEXAMPLE12", "secret", role.id, "s1", 1000, 1900, std::nullopt, {}};
+  SessionClaims claims{"role", account, "ASIAEXAMPLEEXAMPLE12", "secret", role.id, "s1", 1000, 1900, std::nullopt, {}, {}};
   std::string token = seal_session(directory->box(), claims);
   directory->read([&](const State& s) {
     auto ok = resolve(s, directory->box(), claims.access_key_id, token, 1500);
@@ -148,7 +148,7 @@ TEST_F(Fixture, RoleSessionsExpireAndDieWithTheirRole) {
 }
 
 TEST(Sessions, TokensFromAnotherKeyDoNotOpen) {
-  SessionClaims claims{"user", "123456789012", "ASIAX", "s", "AIDAX", "n", 1, 2, std::nullopt, {}};
+  SessionClaims claims{"user", "123456789012", "ASIAX", "s", "AIDAX", "n", 1, 2, std::nullopt, {}, {}};
   std::string token = seal_session(box(), claims);
   EXPECT_TRUE(open_session(box(), token));
   EXPECT_FALSE(open_session(crypto::SecretBox(std::string(32, 'z')), token));

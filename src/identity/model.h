@@ -129,6 +129,49 @@ struct Account {
 BOOST_DESCRIBE_STRUCT(Account, (), (id, name, email, created, management, status, joined_method,
                                     create_request_id))
 
+// EKS: a cluster of an account, with its access entries (who may reach its Kubernetes API and
+// as which Kubernetes user and groups). Entries live inside the cluster record so that a change
+// to a cluster's access is one atomic write.
+struct AccessScope {
+  std::string type = "cluster";  // cluster | namespace
+  std::vector<std::string> namespaces;
+};
+BOOST_DESCRIBE_STRUCT(AccessScope, (), (type, namespaces))
+
+struct AssociatedAccessPolicy {
+  std::string policy_arn;
+  AccessScope scope;
+  int64_t associated = 0, modified = 0;
+};
+BOOST_DESCRIBE_STRUCT(AssociatedAccessPolicy, (), (policy_arn, scope, associated, modified))
+
+struct AccessEntry {
+  std::string principal_arn, id, username, type = "STANDARD";
+  std::vector<std::string> groups;
+  std::vector<AssociatedAccessPolicy> policies;
+  std::vector<Tag> tags;
+  int64_t created = 0, modified = 0;
+};
+BOOST_DESCRIBE_STRUCT(AccessEntry, (), (principal_arn, id, username, type, groups, policies, tags, created, modified))
+
+struct Cluster {
+  std::string account, name, id, region, role_arn, version = "1.32";
+  std::string status = "CREATING";  // CREATING -> ACTIVE; DELETING
+  std::string authentication_mode = "API_AND_CONFIG_MAP";
+  std::string vpc_config;  // resourcesVpcConfig as given (JSON text)
+  int64_t created = 0;
+  std::vector<AccessEntry> access_entries;
+  std::vector<Tag> tags;
+  std::string arn() const { return "arn:aws:eks:" + region + ":" + account + ":cluster/" + name; }
+  const AccessEntry* entry(const std::string& principal_arn) const {
+    for (const auto& e : access_entries)
+      if (e.principal_arn == principal_arn) return &e;
+    return nullptr;
+  }
+};
+BOOST_DESCRIBE_STRUCT(Cluster, (), (account, name, id, region, role_arn, version, status, authentication_mode,
+                                    vpc_config, created, access_entries, tags))
+
 struct Organization {
   std::string id, management_account, management_email;
 };

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "identity/record.h"
+
 namespace orch::identity {
 namespace json = boost::json;
 
@@ -27,7 +29,7 @@ policy::Principal Caller::principal() const {
 
 std::string seal_session(const crypto::SecretBox& box, const SessionClaims& claims) {
   return std::string(kTokenPrefix) +
-         crypto::base64_encode(box.seal(json::serialize(json::value_from(claims)), kTokenAad));
+         crypto::base64_encode(box.seal(encode_record(claims), kTokenAad));
 }
 
 std::optional<SessionClaims> open_session(const crypto::SecretBox& box, std::string_view token) {
@@ -36,7 +38,7 @@ std::optional<SessionClaims> open_session(const crypto::SecretBox& box, std::str
   if (!crypto::base64_decode(token.substr(kTokenPrefix.size()), sealed) || !box.open(sealed, plain, kTokenAad))
     return std::nullopt;
   try {
-    return json::value_to<SessionClaims>(json::parse(plain));
+    return decode_record<SessionClaims>(plain);
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -84,7 +86,12 @@ std::variant<Resolved, CredentialError> resolve(const State& state, const crypto
       c.role_arn = role.arn();
       c.arn = "arn:aws:sts::" + role.account + ":assumed-role/" + role.name + "/" + claims->session_name;
       c.userid = role.id + ":" + claims->session_name;
-      c.tags = role.tags;
+      c.tags = claims->tags;
+      for (const auto& t : role.tags) {
+        bool overridden = false;
+        for (const auto& st : claims->tags) overridden = overridden || lower(st.key) == lower(t.key);
+        if (!overridden) c.tags.push_back(t);
+      }
     } else {
       auto it = acct->users.find(claims->subject_id);
       if (it == acct->users.end()) return kInvalid;

@@ -43,9 +43,10 @@ struct SessionClaims {
   int64_t issued = 0, expires = 0;
   std::optional<std::string> policy;
   std::vector<std::string> policy_arns;
+  std::vector<Tag> tags;  // session tags: aws:PrincipalTag/*, winning over the role's own tags
 };
 BOOST_DESCRIBE_STRUCT(SessionClaims, (), (kind, account, access_key_id, secret, subject_id, session_name,
-                                          issued, expires, policy, policy_arns))
+                                          issued, expires, policy, policy_arns, tags))
 
 std::string seal_session(const crypto::SecretBox& box, const SessionClaims& claims);
 std::optional<SessionClaims> open_session(const crypto::SecretBox& box, std::string_view token);

@@ -136,9 +136,10 @@ json::object render(const identity::Group& g) {
   return {{"Path", g.path}, {"GroupName", g.name}, {"GroupId", g.id}, {"Arn", g.arn()}, {"CreateDate", timestamp(g.created)}};
 }
 
-json::object render(const identity::Role& r, bool full) {
+json::object render(const State& s, const identity::Role& r, bool full) {
   json::object o{{"Path", r.path}, {"RoleName", r.name}, {"RoleId", r.id}, {"Arn", r.arn()},
-                 {"CreateDate", timestamp(r.created)}, {"AssumeRolePolicyDocument", percent_encode(r.trust_policy)}};
+                 {"CreateDate", timestamp(r.created)},
+                 {"AssumeRolePolicyDocument", percent_encode(displayed_trust(s, r))}};
   if (!r.description.empty()) o["Description"] = r.description;
   o["MaxSessionDuration"] = r.max_session_duration;
   if (!r.boundary.empty())
@@ -222,33 +223,61 @@ std::string principal_id(const State& s, const std::string& principal) {
   throw malformed_policy("Invalid principal in policy: \"AWS\":\"" + principal + "\"");
 }
 
-void replace_ids(const State& s, json::value& aws) {
-  auto one = [&](json::value& v) {
-    if (!v.is_string()) return;
-    if (std::string id = principal_id(s, std::string(v.as_string())); !id.empty()) v = id;
+// Calls f on every string of every "AWS" entry under Principal and NotPrincipal.
+template <class F>
+void for_each_aws_principal(json::value& doc, F f) {
+  auto entry = [&](json::value& v) {
+    if (v.is_string()) f(v);
   };
-  if (aws.is_array())
-    for (auto& v : aws.as_array()) one(v);
-  else
-    one(aws);
+  auto statement = [&](json::value& st) {
+    if (!st.is_object()) return;
+    for (const char* key : {"Principal", "NotPrincipal"}) {
+      auto* principal = st.as_object().if_contains(key);
+      auto* aws = principal && principal->is_object() ? principal->as_object().if_contains("AWS") : nullptr;
+      if (!aws) continue;
+      if (aws->is_array())
+        for (auto& v : aws->as_array()) entry(v);
+      else
+        entry(*aws);
+    }
+  };
+  auto* statements = doc.is_object() ? doc.as_object().if_contains("Statement") : nullptr;
+  if (statements && statements->is_array())
+    for (auto& st : statements->as_array()) statement(st);
+  else if (statements)
+    statement(*statements);
+}
+
+// The current ARN of a user or role by unique id, in any account; "" once it is gone.
+std::string arn_of_id(const State& s, const std::string& id) {
+  for (const auto& [acct, a] : s.accounts) {
+    if (auto u = a.users.find(id); u != a.users.end()) return u->second->arn();
+    if (auto r = a.roles.find(id); r != a.roles.end()) return r->second->arn();
+  }
+  return {};
 }
 }  // namespace
 
 std::string effective_trust(const State& s, const std::string& trust_text, const policy::Policy&) {
   json::value doc = json::parse(trust_text);  // already validated by policy::parse
-  json::value& statements = doc.as_object()["Statement"];
-  auto fix = [&](json::value& st) {
-    for (const char* key : {"Principal", "NotPrincipal"}) {
-      auto* obj = st.as_object().if_contains(key);
-      if (obj && obj->is_object())
-        if (auto* aws = obj->as_object().if_contains("AWS")) replace_ids(s, *aws);
-    }
-  };
-  if (statements.is_array())
-    for (auto& st : statements.as_array()) fix(st);
-  else
-    fix(statements);
+  for_each_aws_principal(doc, [&](json::value& v) {
+    if (std::string id = principal_id(s, std::string(v.as_string())); !id.empty()) v = id;
+  });
   return json::serialize(doc);
+}
+
+std::string displayed_trust(const State& s, const identity::Role& r) {
+  if (r.trust_effective.empty()) return r.trust_policy;
+  json::value doc = json::parse(r.trust_effective);
+  bool all_alive = true;
+  for_each_aws_principal(doc, [&](json::value& v) {
+    std::string id(v.as_string());
+    if (!id.starts_with("AIDA") && !id.starts_with("AROA")) return;
+    std::string arn = arn_of_id(s, id);
+    if (arn.empty()) all_alive = false;
+    else v = arn;
+  });
+  return all_alive ? r.trust_policy : json::serialize(doc);
 }
 
 bool path_has_prefix(const std::string& path, const std::optional<std::string>& prefix) {

@@ -41,7 +41,7 @@ Authz with_request_tags(Authz a, const Call& c);    // adds aws:RequestTag/* and
 
 json::object render(const identity::User& u);
 json::object render(const identity::Group& g);
-json::object render(const identity::Role& r, bool full);
+json::object render(const State& s, const identity::Role& r, bool full);
 json::object render(const identity::ManagedPolicy& p);
 json::object render(const identity::PolicyVersion& v, bool is_default, bool with_document);
 json::array render_tags(const std::vector<identity::Tag>& tags);
@@ -67,6 +67,9 @@ void check_policy(const std::string& text, policy::DocKind kind);
 // MalformedPolicyDocument "Invalid principal in policy") and returns the document with each of
 // them replaced by its unique id — the form that is evaluated (identity::Role::trust_effective).
 std::string effective_trust(const State& s, const std::string& trust_text, const policy::Policy& p);
+// The trust policy as GetRole shows it: as submitted while every principal it named still
+// exists; once one is deleted, as AWS shows it — the deleted principal as its raw unique id.
+std::string displayed_trust(const State& s, const identity::Role& r);
 
 bool path_has_prefix(const std::string& path, const std::optional<std::string>& prefix);
 

@@ -45,13 +45,13 @@ json::value create_role(Call& c) {
     r.boundary = boundary.value_or("");
     r.tags = tags;
     t.put(r);
-    return json::object{{"Role", render(r, false)}};
+    return json::object{{"Role", render(t.state(), r, false)}};
   });
 }
 
 json::value get_role(Call& c) {
   std::string name = c.params.required("RoleName", rules::kRoleName);
-  return c.dir.read([&](const State& s) -> json::value { return json::object{{"Role", render(*role(account(s, c), name), true)}}; });
+  return c.dir.read([&](const State& s) -> json::value { return json::object{{"Role", render(s, *role(account(s, c), name), true)}}; });
 }
 
 json::value list_roles(Call& c) {
@@ -62,7 +62,7 @@ json::value list_roles(Call& c) {
     for (const auto& [lname, id] : a.role_names) {
       const auto& r = *a.roles.at(id);
       if (!path_has_prefix(r.path, prefix)) continue;
-      json::object o = render(r, false);
+      json::object o = render(s, r, false);
       o.erase("Tags");
       o.erase("PermissionsBoundary");
       out.push_back({lname, std::move(o)});
@@ -93,7 +93,10 @@ json::value update_role(Call& c) {
   return json::object{};  // UpdateRoleResult is present but empty (botocore needs it)
 }
 
-json::value update_role_description(Call& c) { return json::object{{"Role", render(update(c, false), false)}}; }
+json::value update_role_description(Call& c) {
+  identity::Role r = update(c, false);
+  return c.dir.read([&](const State& s) -> json::value { return json::object{{"Role", render(s, r, false)}}; });
+}
 
 json::value update_assume_role_policy(Call& c) {
   std::string name = c.params.required("RoleName", rules::kRoleName);

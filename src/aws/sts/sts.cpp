@@ -67,7 +67,10 @@ Authz authz_assume_role(const Call& c, const State& s) {
     a.context.push_back({"aws:RequestTag/" + k, {v}});
     keys.push_back(k);
   }
-  if (!keys.empty()) a.context.push_back({"aws:TagKeys", keys});
+  if (!keys.empty()) {
+    a.context.push_back({"aws:TagKeys", keys});
+    a.also_actions.push_back("sts:TagSession");  // passing session tags needs it, in the trust too
+  }
   if (auto role = find_role(s, a.resource)) {
     a.resource_policy = policy::PolicyRef{role->arn(), "resource", role->trust_parsed};
     a.cross_account = role->account != c.caller.account;
@@ -123,6 +126,7 @@ json::value assume_role(Call& c) {
   claims.expires = c.now + seconds;
   claims.policy = session_policy;
   claims.policy_arns = policy_arns;
+  for (const auto& [k, v] : c.params.tags()) claims.tags.push_back({k, v});
   c.usage.note_role(role->account, role->id, c.region, c.now);
 
   json::object out{{"Credentials", credentials(claims, c.dir.box())},
