@@ -25,12 +25,14 @@ namespace orch::aws {
 
 // Facts about this server that handlers need (for example to write endpoint URLs).
 struct ServerInfo {
-  std::string aws_endpoint;  // https://host:port
+  std::string kube_endpoint;  // https://host:port of the Kubernetes listener
+  std::string ca_pem;         // the CA that signs the Kubernetes listener's certificate
 };
 
 struct Call {
   const http::Request& http;
-  const Params& params;                     // Query protocol input (empty for JSON calls)
+  const Params& params;                     // Query input, or a REST call's query string
+  const std::map<std::string, std::string>& path;  // REST path parameters ({name} -> value)
   const boost::json::object& body;          // JSON protocol input (empty for Query calls)
   const identity::Caller& caller;
   identity::Directory& dir;
@@ -62,12 +64,22 @@ struct Operation {
   // Returns the Result members (Query; null for operations without output) or the body (JSON).
   std::function<boost::json::value(Call&)> handler;
   bool authorize = true;  // false only for calls AWS never denies (GetCallerIdentity)
+  // REST-JSON operations (EKS) are found by method and path template ("/clusters/{name}").
+  std::string rest_method = {};
+  std::string rest_path = {};
+};
+
+struct RestMatch {
+  const Operation* op = nullptr;
+  std::map<std::string, std::string> path;
 };
 
 class Registry {
  public:
   void add(Operation op);
   const Operation* find(std::string_view service, std::string_view name) const;
+  // The REST operation whose template matches; path parameters percent-decoded.
+  RestMatch match(std::string_view method, std::string_view path) const;
 
  private:
   std::map<std::pair<std::string, std::string>, Operation, std::less<>> ops_;
@@ -77,6 +89,7 @@ class Registry {
 void register_iam(Registry& r);
 void register_sts(Registry& r);
 void register_organizations(Registry& r);
+void register_eks(Registry& r);
 
 // A map member of a result (rendered <entry><key/><value/></entry> in XML).
 boost::json::value map_value(boost::json::object entries);

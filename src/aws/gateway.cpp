@@ -20,6 +20,7 @@ constexpr ServiceInfo kServices[] = {
     {"iam", "2010-05-08", "https://iam.amazonaws.com/doc/2010-05-08/"},
     {"sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/"},
     {"organizations", "2016-11-28", ""},
+    {"eks", "2017-11-01", ""},
 };
 const ServiceInfo* service_info(std::string_view name) {
   for (const auto& s : kServices)
@@ -115,14 +116,16 @@ http::Response json_response(int status, const json::value& body, const std::str
   return r;
 }
 
-http::Response error_response(const AwsError& e, const std::string& request_id, bool json_protocol,
+http::Response error_response(const AwsError& e, const std::string& request_id, Protocol protocol,
                               std::string_view service) {
-  if (json_protocol) {
+  if (protocol != Protocol::Query) {
     // JSON services name their exceptions with the suffix (AccessDeniedException).
     std::string code = e.code;
-    if (code == "AccessDenied" || code == "ValidationError") code = code == "AccessDenied" ? "AccessDeniedException" : "ValidationException";
-    json::object body{{"__type", code}, {"message", e.what()}};
-    auto r = json_response(e.status, body, request_id);
+    if (code == "AccessDenied") code = "AccessDeniedException";
+    if (code == "ValidationError") code = protocol == Protocol::RestJson ? "InvalidParameterException" : "ValidationException";
+    json::object body{{"message", e.what()}};
+    if (protocol == Protocol::Json) body["__type"] = code;
+    auto r = json_response(e.status, body, request_id, protocol == Protocol::Json ? "application/x-amz-json-1.1" : "application/json");
     r.headers.emplace_back("x-amzn-ErrorType", code);
     return r;
   }
@@ -171,6 +174,8 @@ policy::Context request_context(const http::Request& req, const identity::Caller
   return ctx;
 }
 
+std::string_view path_of(const std::string& target) { return std::string_view(target).substr(0, target.find('?')); }
+
 bool valid_region(std::string_view r) {
   if (r.empty() || r.size() > 32) return false;
   for (char c : r)
@@ -184,24 +189,29 @@ Gateway::Gateway(identity::Directory& dir, identity::Usage& usage, ServerInfo in
   register_iam(registry_);
   register_sts(registry_);
   register_organizations(registry_);
+  register_eks(registry_);
 }
 
 http::Response Gateway::handle(const http::Request& req) {
   std::string request_id = ids::uuid4();
-  bool json_protocol = req.header("X-Amz-Target") != nullptr;
-  std::string service = "iam";
+  // The protocol follows from the request's shape: a target header (JSON), a path one of the
+  // REST services declares (REST-JSON), or else the Query protocol.
+  Protocol protocol = req.header("X-Amz-Target")         ? Protocol::Json
+                      : registry_.match(req.method, path_of(req.target)).op ? Protocol::RestJson
+                                                                            : Protocol::Query;
+  std::string service = protocol == Protocol::RestJson ? "eks" : "iam";
   try {
-    return serve(req, request_id, json_protocol, service);
+    return serve(req, request_id, protocol, service);
   } catch (const AwsError& e) {
-    return error_response(e, request_id, json_protocol, service);
+    return error_response(e, request_id, protocol, service);
   } catch (const store::StoreError& e) {
     spdlog::error("request {} failed in the store: {}", request_id, e.what());
     return error_response(AwsError("ServiceFailure", 500, "The request could not be stored: " + std::string(e.what()), false),
-                          request_id, json_protocol, service);
+                          request_id, protocol, service);
   }
 }
 
-http::Response Gateway::serve(const http::Request& req, const std::string& request_id, bool& json_protocol,
+http::Response Gateway::serve(const http::Request& req, const std::string& request_id, Protocol protocol,
                               std::string& service) {
   if (req.method == "GET" && (req.target == "/healthz" || req.target == "/livez" || req.target == "/readyz"))
     return http::Response{200, {{"Content-Type", "text/plain"}}, "ok"};
@@ -233,17 +243,31 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
   json::object body;
   std::string action;
   const ServiceInfo* svc = nullptr;
-  if (json_protocol) {
+  RestMatch rest;
+  auto read_json_body = [&] {
+    if (req.body.empty()) return;
+    boost::system::error_code ec;
+    json::value v = json::parse(req.body, ec);
+    if (ec || !v.is_object()) throw AwsError("SerializationException", 400, "The request body is not a JSON object.");
+    body = std::move(v.as_object());
+  };
+  if (protocol == Protocol::RestJson) {
+    rest = registry_.match(req.method, path_of(req.target));
+    svc = service_info(rest.op->service);
+    action = rest.op->name;
+    size_t q = req.target.find('?');
+    if (q != std::string::npos) {
+      auto query = parse_form(std::string_view(req.target).substr(q + 1));
+      if (!query) throw AwsError("InvalidParameterException", 400, "The query string is not well-formed.");
+      pairs = std::move(*query);
+    }
+    read_json_body();
+  } else if (protocol == Protocol::Json) {
     const std::string& target = *req.header("X-Amz-Target");
     if (!target.starts_with(kOrgTargetPrefix)) throw AwsError("UnknownOperationException", 400, "Unknown operation " + target);
     svc = service_info("organizations");
     action = target.substr(kOrgTargetPrefix.size());
-    if (!req.body.empty()) {
-      boost::system::error_code ec;
-      json::value v = json::parse(req.body, ec);
-      if (ec || !v.is_object()) throw AwsError("SerializationException", 400, "The request body is not a JSON object.");
-      body = std::move(v.as_object());
-    }
+    read_json_body();
   } else {
     size_t q = req.target.find('?');
     if (q != std::string::npos) {
@@ -268,22 +292,22 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
     for (const auto& s : kServices)
       if (!version.empty() && s.version == version) svc = &s;
     if (!svc) svc = service_info(auth.credential.service);
-    if (!svc || svc->name == "organizations")
+    if (!svc || svc->name == "organizations" || svc->name == "eks")
       throw AwsError("InvalidAction", 400, "Could not find a service for version '" + version + "'");
   }
   service = std::string(svc->name);
   if (auth.credential.service != svc->name)
     throw AwsError("SignatureDoesNotMatch", 403, "Credential should be scoped to correct service: '" + service + "'. ");
   if (auto err = sigv4::verify(view, auth, who.secret)) throw AwsError(err->code, err->http_status, err->message);
-  if (!json_protocol && action.empty()) throw AwsError("MissingAction", 400, "Missing Action");
+  if (protocol == Protocol::Query && action.empty()) throw AwsError("MissingAction", 400, "Missing Action");
   Params params(std::move(pairs));
-  const Operation* op = registry_.find(service, action);
+  const Operation* op = rest.op ? rest.op : registry_.find(service, action);
   if (!op) {
-    if (json_protocol) throw AwsError("UnknownOperationException", 400, "Unknown operation " + action);
+    if (protocol == Protocol::Json) throw AwsError("UnknownOperationException", 400, "Unknown operation " + action);
     throw AwsError("InvalidAction", 400, "Could not find operation " + action + " for version " + std::string(svc->version));
   }
 
-  Call call{req, params, body, who.caller, dir_, usage_, info_, request_id, now, auth.credential.region};
+  Call call{req, params, rest.path, body, who.caller, dir_, usage_, info_, request_id, now, auth.credential.region};
   usage_.note_key(who.caller.access_key_id, service, call.region, now);
 
   // Credentials from GetSessionToken (without MFA, which this server does not offer) may call
@@ -323,7 +347,9 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
   }
 
   json::value result = op->handler(call);
-  if (json_protocol) return json_response(200, result.is_null() ? json::object{} : result, request_id);
+  if (protocol != Protocol::Query)
+    return json_response(200, result.is_null() ? json::object{} : result, request_id,
+                         protocol == Protocol::Json ? "application/x-amz-json-1.1" : "application/json");
   const std::string* accept = req.header("Accept");
   if (accept && accept->find("application/json") != std::string::npos) {
     json::object inner;

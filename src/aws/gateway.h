@@ -12,13 +12,15 @@
 
 namespace orch::aws {
 
+enum class Protocol { Query, Json, RestJson };
+
 class Gateway {
  public:
   Gateway(identity::Directory& dir, identity::Usage& usage, ServerInfo info);
   http::Response handle(const http::Request& req);
 
  private:
-  http::Response serve(const http::Request& req, const std::string& request_id, bool& json_protocol,
+  http::Response serve(const http::Request& req, const std::string& request_id, Protocol protocol,
                        std::string& service);
   identity::Directory& dir_;
   identity::Usage& usage_;
