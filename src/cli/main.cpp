@@ -1,5 +1,6 @@
 // orchestera: the control plane's one binary.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   serve->add_option("--hostname", server.hostnames, "Extra DNS name or IP for the serving certificates (repeatable)");
 
   CLI11_PARSE(app, argc, argv);
+  // Logs go to stderr; stdout carries only what the operator is told to do.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("orchestera"));
   try {
     if (serve->parsed()) return orch::cli::run_server(server);
   } catch (const std::exception& e) {

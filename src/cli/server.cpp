@@ -17,6 +17,8 @@
 #include "cli/data_dir.h"
 #include "identity/directory.h"
 #include "identity/usage.h"
+#include "kube/apiserver/apiserver.h"
+#include "kube/authn/sts_hosts.h"
 #include "store/store.h"
 
 namespace orch::cli {
@@ -69,7 +71,7 @@ int run_server(const ServerOptions& opts) {
   DataDir d{opts.data_dir};
   prepare(d);
   HostPort aws_hp = split(opts.aws_listen, "--aws-listen");
-  split(opts.kube_listen, "--kube-listen");  // validated now; served by the cluster plane
+  HostPort kube_hp = split(opts.kube_listen, "--kube-listen");
 
   auto store = store::open_sqlite(d.db());
   identity::Directory dir(*store, crypto::SecretBox(load_or_create_secret_key(d)));
@@ -78,21 +80,44 @@ int run_server(const ServerOptions& opts) {
   auto ca = tls::Authority::load_or_create(d.pki(), "Orchestera CA");
   std::vector<std::string> dns{"localhost"}, ips{"127.0.0.1", "::1"};
   for (const auto& h : opts.hostnames) (is_ip(h) ? ips : dns).push_back(h);
-  if (is_ip(aws_hp.host) && aws_hp.host != "0.0.0.0" && aws_hp.host != "::") ips.push_back(aws_hp.host);
-  else if (!is_ip(aws_hp.host)) dns.push_back(aws_hp.host);
-  auto cert = ca.ensure_server_cert("aws-api", dns, ips);
+  for (const HostPort* hp : {&aws_hp, &kube_hp}) {
+    if (hp->host == "0.0.0.0" || hp->host == "::") continue;
+    (is_ip(hp->host) ? ips : dns).push_back(hp->host);
+  }
+  auto cert = ca.ensure_server_cert("serving", dns, ips);
+  http::TlsFiles tls{cert.cert_path, cert.key_path};
 
+  // The Kubernetes listener starts first, since DescribeCluster hands out its address; its API
+  // needs the AWS endpoint (EKS tokens are presigned for it), so it is published once that
+  // listener is up. Until then the Kubernetes listener answers 503.
+  std::unique_ptr<kube::ApiServer> kube_api;
+  std::atomic<kube::ApiServer*> kube_ready{nullptr};
+  http::Server kube_server(
+      kube_hp.host, kube_hp.port, tls,
+      [&](const http::Request& r) {
+        kube::ApiServer* api = kube_ready.load();
+        return api ? api->handle(r) : http::Response{503, {{"Content-Type", "text/plain"}}, "starting"};
+      },
+      http::Limits{}, 2, 8);
+  kube_server.start();
   aws::ServerInfo info;
+  info.ca_pem = ca.ca_cert_pem();
+  info.kube_endpoint = "https://" + public_host(kube_hp, opts.hostnames) + ":" + std::to_string(kube_server.port());
   aws::Gateway gateway(dir, usage, info);
-  http::Server server(aws_hp.host, aws_hp.port, {cert.cert_path, cert.key_path},
-                      [&](const http::Request& r) { return gateway.handle(r); }, http::Limits{}, 2, 8);
+  http::Server server(aws_hp.host, aws_hp.port, tls, [&](const http::Request& r) { return gateway.handle(r); },
+                      http::Limits{}, 2, 8);
   server.start();
   std::string endpoint = "https://" + public_host(aws_hp, opts.hostnames) + ":" + std::to_string(server.port());
+  kube::authn::TokenPolicy token_policy;
+  if (auto host = kube::authn::endpoint_host(endpoint)) token_policy.own_hosts.push_back(*host);
+  kube_api = std::make_unique<kube::ApiServer>(dir, *store, token_policy);
+  kube_ready = kube_api.get();
   AdminFiles files = bootstrap(dir, d, endpoint, ca.ca_cert_path());
 
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
-  std::printf("Orchestera is serving the AWS API (IAM, STS, Organizations) at %s\n", endpoint.c_str());
+  std::printf("Orchestera is serving the AWS API (IAM, STS, Organizations, EKS) at %s\n", endpoint.c_str());
+  std::printf("  Kubernetes API of each cluster: %s/clusters/<cluster id>\n", info.kube_endpoint.c_str());
   std::printf("  data directory: %s\n  CA certificate: %s\n  admin AWS config: %s\n  admin AWS credentials: %s\n",
               d.root.c_str(), ca.ca_cert_path().c_str(), files.config.c_str(), files.credentials.c_str());
   std::printf("Try: AWS_CONFIG_FILE=%s AWS_SHARED_CREDENTIALS_FILE=%s aws --profile orchestera-admin iam list-users\n",
@@ -106,11 +131,13 @@ int run_server(const ServerOptions& opts) {
       // Last-used times are batched to keep disk writes off the request path.
       lock.unlock();
       usage.flush();
+      kube_api->provision_pending();
       lock.lock();
     }
   }
   spdlog::info("stopping");
   server.stop();
+  kube_server.stop();
   usage.flush();
   return 0;
 }

@@ -1,0 +1,422 @@
+#include "kube/apiserver/apiserver.h"
+
+#include <spdlog/spdlog.h>
+
+#include "apimachinery/protobuf/kubeproto.h"
+#include "base/clock.h"
+#include "identity/platform.h"
+#include "kube/apiserver/discovery.h"
+#include "kube/apiserver/registry.h"
+
+namespace orch::kube {
+namespace json = boost::json;
+
+struct ApiServer::Request {
+  const http::Request& http;
+  identity::Ref<identity::Cluster> cluster;
+  std::string path;  // below /clusters/<id>, without the query
+  std::map<std::string, std::string> query;
+  User user;
+  int64_t now = 0;
+};
+
+namespace {
+constexpr std::string_view kPrefix = "/clusters/";
+
+http::Response json_response(int code, const json::value& body) {
+  return http::Response{code, {{"Content-Type", "application/json"}}, json::serialize(body)};
+}
+
+http::Response status(const ApiError& e) {
+  json::object s{{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object{}}, {"status", "Failure"},
+                 {"message", e.message}, {"reason", e.reason}};
+  if (!e.details.empty()) s["details"] = e.details;
+  s["code"] = e.code;
+  return json_response(e.code, s);
+}
+
+const ApiError kUnauthorized{401, "Unauthorized", "Unauthorized", {}};
+
+std::string percent_decode_simple(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view q) {
+  std::map<std::string, std::string> out;
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view part = q.substr(0, amp);
+    size_t eq = part.find('=');
+    out[percent_decode_simple(part.substr(0, eq))] = eq == std::string_view::npos ? "" : percent_decode_simple(part.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  size_t start = 1;
+  while (start < path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) out.push_back(percent_decode_simple(path.substr(start, slash - start)));
+    start = slash + 1;
+  }
+  return out;
+}
+
+// The request body as JSON: Kubernetes protobuf (k8s\0 envelope) or JSON.
+json::object read_body(const http::Request& req) {
+  const std::string* ct = req.header("Content-Type");
+  if (ct && ct->starts_with(kubeproto::kMediaType)) {
+    try {
+      return kubeproto::decode(req.body).object;
+    } catch (const kubeproto::Error& e) {
+      int code = e.code() == kubeproto::Error::Code::Malformed ? 400 : 415;
+      throw ApiError{code, code == 400 ? "BadRequest" : "UnsupportedMediaType", e.what(), {}};
+    }
+  }
+  boost::system::error_code ec;
+  json::value v = json::parse(req.body, ec);
+  if (ec || !v.is_object()) throw ApiError{400, "BadRequest", "the request body is not a JSON object", {}};
+  return std::move(v.as_object());
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) s.replace(pos, from.size(), to);
+  return s;
+}
+
+bool glob(std::string_view pattern, std::string_view s) {
+  if (pattern.empty()) return s.empty();
+  if (pattern[0] == '*') {
+    for (size_t i = 0; i <= s.size(); ++i)
+      if (glob(pattern.substr(1), s.substr(i))) return true;
+    return false;
+  }
+  return !s.empty() && pattern[0] == s[0] && glob(pattern.substr(1), s.substr(1));
+}
+
+// The rules each built-in access policy grants: the Kubernetes roles they correspond to.
+const std::vector<rbac::PolicyRule>* access_policy_rules(const std::string& arn) {
+  static const auto rules = [] {
+    rbac::PolicySet set;
+    for (const auto& obj : rbac::bootstrap_objects()) set.apply(obj);
+    auto az = set.build();
+    std::map<std::string, std::vector<rbac::PolicyRule>> out;
+    auto role = [&](const char* name) {
+      const auto* r = az->role_rules(rbac::RoleRef{"rbac.authorization.k8s.io", "ClusterRole", name}, "");
+      return r ? *r : std::vector<rbac::PolicyRule>{};
+    };
+    out["AmazonEKSClusterAdminPolicy"] = role("cluster-admin");
+    out["AmazonEKSAdminPolicy"] = role("admin");
+    out["AmazonEKSEditPolicy"] = role("edit");
+    out["AmazonEKSViewPolicy"] = role("view");
+    out["AmazonEKSAdminViewPolicy"] = {rbac::PolicyRule{{"get", "list", "watch"}, {"*"}, {"*"}, {}, {}}};
+    return out;
+  }();
+  auto name = identity::access_policy_name(arn);
+  if (!name) return nullptr;
+  auto it = rules.find(*name);
+  return it == rules.end() ? nullptr : &it->second;
+}
+
+bool access_policies_allow(const User& u, const rbac::Attributes& a) {
+  for (const auto& p : u.access_policies) {
+    if (p.scope.type == "namespace") {
+      if (a.ns.empty() || !a.resource_request) continue;
+      bool in_scope = false;
+      for (const auto& pattern : p.scope.namespaces) in_scope = in_scope || glob(pattern, a.ns);
+      if (!in_scope) continue;
+    }
+    const auto* rules = access_policy_rules(p.policy_arn);
+    if (!rules) continue;
+    rbac::PolicyRule want;
+    want.verbs = {a.verb};
+    if (a.resource_request) {
+      want.api_groups = {a.api_group};
+      want.resources = {a.subresource.empty() ? a.resource : a.resource + "/" + a.subresource};
+      if (!a.name.empty()) want.resource_names = {a.name};
+    } else {
+      want.non_resource_urls = {a.path};
+    }
+    if (rbac::covers(*rules, {want}).covered) return true;
+  }
+  return false;
+}
+
+rbac::UserInfo user_info(const User& u) { return rbac::UserInfo{u.name, u.uid, u.groups, u.extra}; }
+
+const std::vector<std::string> kRbacKinds{"roles", "rolebindings", "clusterroles", "clusterrolebindings"};
+}  // namespace
+
+ApiServer::ApiServer(identity::Directory& dir, store::Store& store, authn::TokenPolicy token_policy)
+    : dir_(dir), store_(store), token_policy_(std::move(token_policy)) {}
+
+http::Response ApiServer::handle(const http::Request& req) {
+  try {
+    std::string_view target = req.target;
+    std::string_view path = target.substr(0, target.find('?'));
+    if (path == "/healthz" || path == "/livez" || path == "/readyz")
+      return http::Response{200, {{"Content-Type", "text/plain"}}, "ok"};
+    if (!path.starts_with(kPrefix)) throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+    path.remove_prefix(kPrefix.size());
+    std::string id(path.substr(0, path.find('/')));
+    Request r{req, nullptr, std::string(path.substr(id.size())), {}, {}, clock::now_seconds()};
+    if (r.path.empty()) r.path = "/";
+    if (size_t q = target.find('?'); q != std::string_view::npos) r.query = parse_query(target.substr(q + 1));
+    r.cluster = dir_.read([&](const identity::State& s) -> identity::Ref<identity::Cluster> {
+      for (const auto& [acct, a] : s.accounts)
+        for (const auto& [name, c] : a.clusters)
+          if (c->id == id) return c;
+      return nullptr;
+    });
+    if (!r.cluster || r.cluster->status != "ACTIVE")
+      throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+    return serve(r);
+  } catch (const ApiError& e) {
+    return status(e);
+  } catch (const store::StoreError& e) {
+    spdlog::error("kube request failed in the store: {}", e.what());
+    return status(ApiError{500, "InternalError", std::string("the request could not be stored: ") + e.what(), {}});
+  }
+}
+
+http::Response ApiServer::serve(Request& r) {
+  // Authentication: an EKS bearer token, verified locally, mapped through the cluster's access
+  // entry for the principal (no entry: not a user of this cluster).
+  const std::string* authz = r.http.header("Authorization");
+  if (!authz || !authz->starts_with("Bearer ")) throw kUnauthorized;
+  std::string token = authz->substr(7);
+  auto verified = dir_.read([&](const identity::State& s) {
+    return authn::verify_eks_token(token, r.cluster->name, token_policy_, s, dir_.box(), r.now);
+  });
+  if (auto* err = std::get_if<authn::TokenError>(&verified)) {
+    spdlog::info("kube: token refused for cluster {}: {}", r.cluster->name, err->reason);
+    throw kUnauthorized;
+  }
+  const auto& ti = std::get<authn::TokenIdentity>(verified);
+  std::string principal = ti.caller.kind == identity::Caller::Kind::RoleSession ? ti.caller.role_arn : ti.caller.arn;
+  const identity::AccessEntry* entry = r.cluster->entry(principal);
+  if (!entry) {
+    spdlog::info("kube: {} has no access entry on cluster {}", principal, r.cluster->name);
+    throw kUnauthorized;
+  }
+  r.user.name = replace_all(replace_all(entry->username, "{{SessionName}}", ti.session_name), "{{AccountID}}", ti.account);
+  r.user.uid = "aws-iam-authenticator:" + ti.account + ":" + ti.user_id;
+  r.user.groups = entry->groups;
+  r.user.groups.push_back("system:authenticated");
+  r.user.extra = {{"accessKeyId", {ti.access_key_id}}, {"arn", {ti.arn}}, {"canonicalArn", {ti.canonical_arn}},
+                  {"principalId", {ti.user_id}}};
+  if (!ti.session_name.empty()) r.user.extra["sessionName"] = {ti.session_name};
+  r.user.access_policies = entry->policies;
+
+  auto parts = split_path(r.path);
+  const std::string& method = r.http.method;
+  if (parts.empty() || parts[0] == "version" || (parts[0] != "api" && parts[0] != "apis")) {
+    rbac::Attributes a{user_info(r.user), method == "GET" ? "get" : "post", false, "", "", "", "", "", "", r.path};
+    if (!allowed(r, a)) throw ApiError{403, "Forbidden", rbac::forbidden_message(a), {}};
+    if (r.path == "/version") return json_response(200, version_info());
+    throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+  }
+  // Discovery: /api, /apis, /api/v1, /apis/<group>/<version>.
+  bool core = parts[0] == "api";
+  size_t gv_len = core ? 2 : 3;
+  if (parts.size() < gv_len) {
+    rbac::Attributes a{user_info(r.user), "get", false, "", "", "", "", "", "", r.path};
+    if (!allowed(r, a)) throw ApiError{403, "Forbidden", rbac::forbidden_message(a), {}};
+    const std::string* accept = r.http.header("Accept");
+    if (parts.size() == 1) return discovery_root(core, accept ? *accept : "");
+    if (core) throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+    return json_response(200, resource_list(parts[1], ""));
+  }
+  if (parts.size() == gv_len && method == "GET") {
+    rbac::Attributes a{user_info(r.user), "get", false, "", "", "", "", "", "", r.path};
+    if (!allowed(r, a)) throw ApiError{403, "Forbidden", rbac::forbidden_message(a), {}};
+    json::object list = core ? resource_list("", parts[1]) : resource_list(parts[1], parts[2]);
+    if (list.at("resources").as_array().empty())
+      throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+    return json_response(200, list);
+  }
+  return resource_request(r);
+}
+
+http::Response ApiServer::resource_request(Request& r) {
+  auto parts = split_path(r.path);
+  bool core = parts[0] == "api";
+  std::string group = core ? "" : parts[1];
+  std::string version = core ? parts[1] : parts[2];
+  size_t i = core ? 2 : 3;
+  std::string ns, name, sub;
+  if (parts.size() > i + 2 && parts[i] == "namespaces") {
+    ns = parts[i + 1];
+    i += 2;
+  }
+  std::string plural = parts[i];
+  if (parts.size() > i + 1) name = parts[i + 1];
+  if (parts.size() > i + 2) sub = parts[i + 2];
+  if (parts.size() > i + 3) throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+  // /api/v1/namespaces/<name> names a namespace itself.
+  if (plural == "namespaces" && ns.empty() && parts.size() == i + 2) name = parts[i + 1];
+  const Resource* res = find_resource(group, version, plural);
+  if (!res) throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+
+  const std::string& method = r.http.method;
+  std::string verb = method == "GET"      ? (name.empty() ? (r.query.count("watch") && r.query["watch"] != "false" ? "watch" : "list") : "get")
+                     : method == "POST"   ? "create"
+                     : method == "PUT"    ? "update"
+                     : method == "PATCH"  ? "patch"
+                     : method == "DELETE" ? (name.empty() ? "deletecollection" : "delete")
+                                          : "";
+  if (verb.empty()) throw ApiError{405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {}};
+  rbac::Attributes a{user_info(r.user), verb, true, ns, group, version, plural, sub, name, ""};
+  if (res->resource == "namespaces" && !name.empty()) a.ns = name;  // as kube-apiserver scopes them
+  if (!allowed(r, a)) throw ApiError{403, "Forbidden", rbac::forbidden_message(a), {{"name", name}, {"group", group}, {"kind", plural}}};
+
+  // Reviews answer about the caller; nothing is stored.
+  if (res->resource == "selfsubjectreviews" && verb == "create") {
+    json::object userinfo{{"username", r.user.name}, {"uid", r.user.uid}, {"groups", json::value_from(r.user.groups)},
+                          {"extra", json::value_from(r.user.extra)}};
+    return json_response(201, json::object{{"kind", "SelfSubjectReview"}, {"apiVersion", "authentication.k8s.io/v1"},
+                                           {"metadata", json::object{{"creationTimestamp", nullptr}}},
+                                           {"status", json::object{{"userInfo", std::move(userinfo)}}}});
+  }
+  if (res->resource == "selfsubjectaccessreviews" && verb == "create") {
+    json::object review = read_body(r.http);
+    json::object spec = review.contains("spec") && review.at("spec").is_object() ? review.at("spec").as_object() : json::object{};
+    rbac::Attributes q{user_info(r.user), "", true, "", "", "", "", "", "", ""};
+    auto str = [](const json::object& o, const char* k) {
+      auto* v = o.if_contains(k);
+      return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    if (auto* ra = spec.if_contains("resourceAttributes"); ra && ra->is_object()) {
+      const auto& o = ra->as_object();
+      q.verb = str(o, "verb"), q.ns = str(o, "namespace"), q.api_group = str(o, "group"), q.api_version = str(o, "version");
+      q.resource = str(o, "resource"), q.subresource = str(o, "subresource"), q.name = str(o, "name");
+    } else if (auto* nra = spec.if_contains("nonResourceAttributes"); nra && nra->is_object()) {
+      q.resource_request = false;
+      q.verb = str(nra->as_object(), "verb");
+      q.path = str(nra->as_object(), "path");
+    } else {
+      throw ApiError{422, "Invalid", "SelfSubjectAccessReview.authorization.k8s.io \"\" is invalid: spec: Invalid value: "
+                                     "\"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified", {}};
+    }
+    auto decision = authorizer(r.cluster->id)->authorize(q);
+    bool ok = decision.allowed || access_policies_allow(r.user, q);
+    std::string reason = decision.allowed ? decision.reason : ok ? "allowed by an EKS access policy of the caller's access entry" : "";
+    json::object st{{"allowed", ok}};
+    if (!reason.empty()) st["reason"] = reason;
+    review["status"] = std::move(st);
+    review["kind"] = "SelfSubjectAccessReview";
+    review["apiVersion"] = "authorization.k8s.io/v1";
+    return json_response(201, review);
+  }
+  if (res->resource == "selfsubjectrulesreviews" && verb == "create") {
+    json::object review = read_body(r.http);
+    std::string ns_q;
+    if (auto* sp = review.if_contains("spec"); sp && sp->is_object())
+      if (auto* n = sp->as_object().if_contains("namespace"); n && n->is_string()) ns_q = std::string(n->as_string());
+    auto rules = authorizer(r.cluster->id)->rules_for(r.user.name, r.user.groups, ns_q);
+    review["status"] = rules.to_json();
+    review["kind"] = "SelfSubjectRulesReview";
+    review["apiVersion"] = "authorization.k8s.io/v1";
+    return json_response(201, review);
+  }
+  if (res->verbs.size() == 1) throw ApiError{405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {}};
+  if (!sub.empty() && !(res->resource == "pods" && sub == "status" && verb == "get"))
+    throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+  if (verb == "watch" || verb == "patch" || verb == "deletecollection")
+    throw ApiError{405, "MethodNotAllowed", verb + " is not served yet for " + plural, {}};
+
+  Registry reg(store_);
+  const std::string& cid = r.cluster->id;
+  if (verb == "get") return json_response(200, reg.get(*res, cid, ns, name));
+  if (verb == "list") return json_response(200, reg.list(*res, cid, ns, r.query["labelSelector"], r.query["fieldSelector"]));
+  if (verb == "create" || verb == "update") {
+    json::object obj = read_body(r.http);
+    if (auto* k = obj.if_contains("kind"); k && k->is_string() && k->as_string() != res->kind)
+      throw ApiError{400, "BadRequest", "the kind of the body (" + std::string(k->as_string()) + ") is not " + res->kind, {}};
+    if (r.query.count("dryRun")) throw ApiError{400, "BadRequest", "dryRun is not supported yet", {}};
+    // RBAC objects may only grant what their creator holds (escalation prevention).
+    if (res->group == "rbac.authorization.k8s.io") {
+      if (res->namespaced && obj["metadata"].is_object()) obj["metadata"].as_object()["namespace"] = ns;
+      auto parsed = rbac::parse_object(obj);
+      if (!parsed.errors.empty())
+        throw ApiError{422, "Invalid", rbac::invalid_message(res->kind, name, parsed.errors), {}};
+      auto az = authorizer(cid);
+      rbac::Verdict v;
+      if (auto* role = std::get_if<rbac::Role>(&parsed.object)) v = rbac::may_create_role(*az, a, ns, role->rules);
+      if (auto* crole = std::get_if<rbac::ClusterRole>(&parsed.object))
+        v = rbac::may_create_role(*az, a, "", crole->rules, name, crole->aggregation_rule.has_value());
+      if (auto* rb = std::get_if<rbac::RoleBinding>(&parsed.object)) v = rbac::may_bind(*az, a.user, *rb);
+      if (auto* crb = std::get_if<rbac::ClusterRoleBinding>(&parsed.object)) v = rbac::may_bind(*az, a.user, *crb);
+      if (!v.allowed()) throw ApiError{v.outcome == rbac::Verdict::Outcome::NotFound ? 404 : 403,
+                                       v.outcome == rbac::Verdict::Outcome::NotFound ? "NotFound" : "Forbidden", v.message, {}};
+    }
+    json::object out = verb == "create" ? reg.create(*res, cid, ns, std::move(obj), r.now)
+                                        : reg.update(*res, cid, ns, name, std::move(obj));
+    if (res->group == "rbac.authorization.k8s.io") invalidate(cid);
+    if (verb == "create" && res->resource == "namespaces") provision_namespace(cid, std::string(out.at("metadata").at("name").as_string()));
+    return json_response(verb == "create" ? 201 : 200, out);
+  }
+  // delete
+  json::object out = reg.remove(*res, cid, ns, name);
+  if (res->group == "rbac.authorization.k8s.io" || res->resource == "namespaces") invalidate(cid);
+  return json_response(200, out);
+}
+
+std::shared_ptr<const rbac::Authorizer> ApiServer::authorizer(const std::string& cid) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = authorizers_.find(cid); it != authorizers_.end()) return it->second;
+  }
+  // Built from the cluster's stored RBAC objects, then cached until one of them changes.
+  rbac::PolicySet set;
+  for (const auto& plural : kRbacKinds) {
+    const Resource* res = find_resource("rbac.authorization.k8s.io", "v1", plural);
+    for (const auto& kv : store_.list(res->prefix(cid)).items) set.apply(json::parse(kv.value));
+  }
+  auto built = set.build();
+  std::lock_guard lock(mu_);
+  authorizers_[cid] = built;
+  return built;
+}
+
+void ApiServer::invalidate(const std::string& cid) {
+  std::lock_guard lock(mu_);
+  authorizers_.erase(cid);
+}
+
+bool ApiServer::allowed(const Request& r, const rbac::Attributes& a) {
+  return authorizer(r.cluster->id)->authorize(a).allowed || access_policies_allow(r.user, a);
+}
+
+void ApiServer::ensure_object(const std::string& cid, json::object obj) {
+  std::string api_version(obj.at("apiVersion").as_string());
+  std::string group = api_version.find('/') == std::string::npos ? "" : api_version.substr(0, api_version.find('/'));
+  const Resource* res = find_kind(group, obj.at("kind").as_string());
+  if (!res) return;
+  const json::object& md = obj.at("metadata").as_object();
+  std::string ns = md.contains("namespace") ? std::string(md.at("namespace").as_string()) : "";
+  std::string name(md.at("name").as_string());
+  Registry reg(store_);
+  if (reg.exists(*res, cid, ns, name)) return;
+  try {
+    reg.create(*res, cid, ns, std::move(obj), clock::now_seconds());
+  } catch (const ApiError& e) {
+    if (e.code != 409) throw;
+  }
+}
+
+}  // namespace orch::kube

@@ -1,0 +1,58 @@
+// The Kubernetes API of every cluster, served on the --kube-listen listener under
+// /clusters/<cluster-id>. One request path:
+//   bearer token (EKS token, verified locally) -> the cluster's access entry -> user and groups
+//   -> RBAC unioned with the entry's access policies -> discovery, reviews, or the generic
+//   registry (objects in the store under /registry/<cluster-id>/...).
+#pragma once
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/http/server.h"
+#include "identity/directory.h"
+#include "kube/authn/eks_token.h"
+#include "rbac/rbac.h"
+#include "store/store.h"
+
+namespace orch::kube {
+
+// Who a request is, once authenticated.
+struct User {
+  std::string name, uid;
+  std::vector<std::string> groups;
+  std::map<std::string, std::vector<std::string>> extra;
+  std::vector<identity::AssociatedAccessPolicy> access_policies;
+};
+
+class ApiServer {
+ public:
+  ApiServer(identity::Directory& dir, store::Store& store, authn::TokenPolicy token_policy);
+  http::Response handle(const http::Request& req);
+
+  // Creates the Kubernetes objects of every cluster still CREATING (namespaces, bootstrap and
+  // platform RBAC), then marks the cluster ACTIVE. Idempotent; the server calls it periodically.
+  void provision_pending();
+
+  // Creates an object in a cluster's registry as the system (provisioning); skips existing ones.
+  void ensure_object(const std::string& cluster_id, boost::json::object obj);
+  // What a new workspace namespace gets: the platform group's RoleBinding.
+  void provision_namespace(const std::string& cluster_id, const std::string& ns);
+
+ private:
+  struct Request;
+  http::Response serve(Request& r);
+  http::Response resource_request(Request& r);
+  std::shared_ptr<const rbac::Authorizer> authorizer(const std::string& cluster_id);
+  bool allowed(const Request& r, const rbac::Attributes& a);
+  void invalidate(const std::string& cluster_id);
+
+  identity::Directory& dir_;
+  store::Store& store_;
+  authn::TokenPolicy token_policy_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const rbac::Authorizer>> authorizers_;  // by cluster id
+};
+
+}  // namespace orch::kube

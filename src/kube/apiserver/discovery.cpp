@@ -1,0 +1,91 @@
+#include "kube/apiserver/discovery.h"
+
+#include <set>
+
+#include "kube/apiserver/resources.h"
+
+namespace orch::kube {
+namespace json = boost::json;
+
+namespace {
+constexpr const char* kAggregatedType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+json::object discovery_resource(const Resource& r) {
+  json::object o{{"resource", r.resource},
+                 {"responseKind", json::object{{"group", r.group}, {"version", r.version}, {"kind", r.kind}}},
+                 {"scope", r.namespaced ? "Namespaced" : "Cluster"},
+                 {"singularResource", r.singular},
+                 {"verbs", json::value_from(r.verbs)}};
+  if (!r.short_names.empty()) o["shortNames"] = json::value_from(r.short_names);
+  json::array subs;
+  for (const auto& s : r.subresources)
+    subs.push_back(json::object{{"subresource", s},
+                                {"responseKind", json::object{{"group", s == "log" ? "" : r.group},
+                                                              {"version", r.version},
+                                                              {"kind", s == "log" ? "" : r.kind}}},
+                                {"verbs", s == "log" ? json::array{"get"} : json::array{"get", "patch", "update"}}});
+  if (!subs.empty()) o["subresources"] = std::move(subs);
+  return o;
+}
+
+std::vector<std::string> groups() {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& r : resources())
+    if (!r.group.empty() && seen.insert(r.group).second) out.push_back(r.group);
+  return out;
+}
+}  // namespace
+
+json::object version_info() {
+  return {{"major", "1"},           {"minor", "32"},        {"gitVersion", "v1.32.0-orchestera"},
+          {"gitCommit", ""},        {"gitTreeState", "clean"}, {"buildDate", "2026-12-01T00:00:00Z"},
+          {"goVersion", "go1.23"},  {"compiler", "gc"},        {"platform", "linux/amd64"}};
+}
+
+http::Response discovery_root(bool core, const std::string& accept) {
+  if (accept.find("as=APIGroupDiscoveryList") != std::string::npos) {
+    json::array items;
+    for (const std::string& g : core ? std::vector<std::string>{""} : groups()) {
+      json::array res;
+      for (const auto& r : resources())
+        if (r.group == g) res.push_back(discovery_resource(r));
+      items.push_back(json::object{{"metadata", json::object{{"name", g}}},
+                                   {"versions", json::array{json::object{{"version", "v1"}, {"resources", std::move(res)},
+                                                                         {"freshness", "Current"}}}}});
+    }
+    json::object body{{"kind", "APIGroupDiscoveryList"}, {"apiVersion", "apidiscovery.k8s.io/v2"},
+                      {"metadata", json::object{}}, {"items", std::move(items)}};
+    return http::Response{200, {{"Content-Type", kAggregatedType}}, json::serialize(body)};
+  }
+  json::object body;
+  if (core) {
+    body = {{"kind", "APIVersions"}, {"versions", json::array{"v1"}}};
+  } else {
+    json::array list;
+    for (const auto& g : groups()) {
+      json::object v{{"groupVersion", g + "/v1"}, {"version", "v1"}};
+      list.push_back(json::object{{"name", g}, {"versions", json::array{v}}, {"preferredVersion", v}});
+    }
+    body = {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", std::move(list)}};
+  }
+  return http::Response{200, {{"Content-Type", "application/json"}}, json::serialize(body)};
+}
+
+json::object resource_list(const std::string& group, const std::string& version) {
+  json::array res;
+  for (const auto& r : resources()) {
+    if (r.group != group || r.version != version) continue;
+    json::object o{{"name", r.resource}, {"singularName", r.singular}, {"namespaced", r.namespaced},
+                   {"kind", r.kind}, {"verbs", json::value_from(r.verbs)}};
+    if (!r.short_names.empty()) o["shortNames"] = json::value_from(r.short_names);
+    res.push_back(std::move(o));
+    for (const auto& s : r.subresources)
+      res.push_back(json::object{{"name", r.resource + "/" + s}, {"singularName", ""}, {"namespaced", r.namespaced},
+                                 {"kind", s == "log" ? "Pod" : r.kind}, {"verbs", json::array{"get"}}});
+  }
+  return {{"kind", "APIResourceList"}, {"apiVersion", "v1"},
+          {"groupVersion", group.empty() ? version : group + "/" + version}, {"resources", std::move(res)}};
+}
+
+}  // namespace orch::kube

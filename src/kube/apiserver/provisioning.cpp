@@ -1,0 +1,92 @@
+// What a new cluster starts with, and what each new workspace namespace gets: the system
+// namespaces, Kubernetes' bootstrap RBAC, and the platform team's RBAC — the
+// orchestera:platform-devs group may work with pods (logs and status read), services,
+// configmaps, persistentvolumeclaims and events in every workspace namespace (all but kube-*
+// and orchestera-*), and read namespaces; nothing else cluster-wide.
+#include <spdlog/spdlog.h>
+
+#include "base/clock.h"
+#include "identity/platform.h"
+#include "kube/apiserver/apiserver.h"
+#include "kube/apiserver/registry.h"
+
+namespace orch::kube {
+namespace json = boost::json;
+
+namespace {
+const std::string kRbac = "rbac.authorization.k8s.io/v1";
+const std::string kWorkspaceRole = "orchestera:platform-devs";
+const std::string kNamespaceReader = "orchestera:platform-devs:namespaces";
+
+json::object subject_group() {
+  return {{"kind", "Group"}, {"apiGroup", "rbac.authorization.k8s.io"}, {"name", identity::kPlatformKubeGroup}};
+}
+
+json::object metadata(const std::string& name, const std::string& ns = "") {
+  json::object md{{"name", name}, {"labels", json::object{{"app.kubernetes.io/managed-by", "orchestera"}}}};
+  if (!ns.empty()) md["namespace"] = ns;
+  return md;
+}
+
+std::vector<json::object> platform_objects() {
+  json::array crud{"get", "list", "watch", "create", "update", "patch", "delete"};
+  json::array read{"get", "list", "watch"};
+  json::object workspace{
+      {"apiVersion", kRbac}, {"kind", "ClusterRole"}, {"metadata", metadata(kWorkspaceRole)},
+      {"rules", json::array{
+                    json::object{{"apiGroups", json::array{""}},
+                                 {"resources", json::array{"pods", "services", "configmaps", "persistentvolumeclaims", "events"}},
+                                 {"verbs", crud}},
+                    json::object{{"apiGroups", json::array{""}}, {"resources", json::array{"pods/log", "pods/status"}}, {"verbs", read}}}}};
+  json::object reader{{"apiVersion", kRbac}, {"kind", "ClusterRole"}, {"metadata", metadata(kNamespaceReader)},
+                      {"rules", json::array{json::object{{"apiGroups", json::array{""}},
+                                                         {"resources", json::array{"namespaces"}},
+                                                         {"verbs", read}}}}};
+  json::object reader_binding{{"apiVersion", kRbac}, {"kind", "ClusterRoleBinding"}, {"metadata", metadata(kNamespaceReader)},
+                              {"roleRef", json::object{{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", kNamespaceReader}}},
+                              {"subjects", json::array{subject_group()}}};
+  return {workspace, reader, reader_binding};
+}
+
+bool workspace_namespace(const std::string& ns) { return !ns.starts_with("kube-") && !ns.starts_with("orchestera-"); }
+}  // namespace
+
+void ApiServer::provision_namespace(const std::string& cid, const std::string& ns) {
+  if (!workspace_namespace(ns)) return;
+  ensure_object(cid, json::object{{"apiVersion", kRbac}, {"kind", "RoleBinding"}, {"metadata", metadata(kWorkspaceRole, ns)},
+                                  {"roleRef", json::object{{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", kWorkspaceRole}}},
+                                  {"subjects", json::array{subject_group()}}});
+  invalidate(cid);
+}
+
+void ApiServer::provision_pending() {
+  std::vector<identity::Ref<identity::Cluster>> pending = dir_.read([](const identity::State& s) {
+    std::vector<identity::Ref<identity::Cluster>> out;
+    for (const auto& [acct, a] : s.accounts)
+      for (const auto& [name, c] : a.clusters)
+        if (c->status == "CREATING") out.push_back(c);
+    return out;
+  });
+  for (const auto& c : pending) {
+    try {
+      for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"})
+        ensure_object(c->id, json::object{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", json::object{{"name", ns}}}});
+      for (auto& obj : rbac::bootstrap_objects()) ensure_object(c->id, std::move(obj.as_object()));
+      for (auto& obj : platform_objects()) ensure_object(c->id, std::move(obj));
+      provision_namespace(c->id, "default");
+      dir_.write([&](identity::Txn& t) {
+        const identity::AccountData* a = t.state().account(c->account);
+        auto it = a ? a->clusters.find(c->name) : decltype(a->clusters.end()){};
+        if (!a || it == a->clusters.end() || it->second->id != c->id || it->second->status != "CREATING") return;
+        identity::Cluster active = *it->second;
+        active.status = "ACTIVE";
+        t.put(active);
+      });
+      spdlog::info("cluster {} of account {} is ACTIVE", c->name, c->account);
+    } catch (const std::exception& e) {
+      spdlog::error("provisioning cluster {} failed (will retry): {}", c->name, e.what());
+    }
+  }
+}
+
+}  // namespace orch::kube

@@ -1,0 +1,30 @@
+// The resources this API server serves: one table drives discovery, routing and storage, so
+// serving a new kind is one row here plus (where it needs one) a strategy in registry.cpp.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace orch::kube {
+
+struct Resource {
+  std::string group;     // "" for the core group
+  std::string version;   // v1
+  std::string resource;  // plural: pods
+  std::string singular;  // pod
+  std::string kind;      // Pod
+  bool namespaced = true;
+  std::vector<std::string> short_names;
+  std::vector<std::string> verbs;
+  std::vector<std::string> subresources;  // status, log
+
+  std::string group_version() const { return group.empty() ? version : group + "/" + version; }
+  // The store prefix of this resource's objects in one cluster.
+  std::string prefix(const std::string& cluster_id) const;
+};
+
+const std::vector<Resource>& resources();
+const Resource* find_resource(std::string_view group, std::string_view version, std::string_view plural);
+const Resource* find_kind(std::string_view group, std::string_view kind);
+
+}  // namespace orch::kube

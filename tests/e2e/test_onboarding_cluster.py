@@ -1,0 +1,206 @@
+"""The onboarding page (../shared/docs/onboarding.md) end to end, as a new user would run it:
+the admin provisions a cluster with `aws eks create-cluster`, creates the namespace with kubectl
+and a user in the platform group; the member writes the page's two files (plus endpoint_url and
+ca_bundle), removes the CLI cache, runs update-kubeconfig, whoami and both can-i — then a pod's
+life with kubectl. And the denials around it."""
+import base64
+import json
+import os
+import shutil
+import subprocess
+import urllib.parse
+
+import pytest
+
+from conftest import Cli, account_id, member_home, wait_for
+
+KUBECTL = shutil.which("kubectl")
+
+
+def kubectl(who, *args, check=True):
+    """kubectl as `who` (a Cli: its HOME, and its AWS environment for the exec plugin)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "KUBECONFIG"}
+    env.update({"HOME": str(who.home), "PYTHONWARNINGS": "ignore"})
+    env.update(who.env)
+    p = subprocess.run([KUBECTL, *args], capture_output=True, text=True, env=env, timeout=120)
+    if check and p.returncode != 0:
+        raise AssertionError(f"kubectl {' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def provision(admin_cli, name):
+    acct = account_id_of(admin_cli)
+    out = admin_cli.json("eks", "create-cluster", "--name", name, "--role-arn",
+                         f"arn:aws:iam::{acct}:role/OrganizationAccountAccessRole",
+                         "--resources-vpc-config", "subnetIds=subnet-a,subnet-b")
+    assert out["cluster"]["status"] == "CREATING"
+    wait_for(lambda: admin_cli.json("eks", "describe-cluster", "--name", name)["cluster"]["status"] == "ACTIVE",
+             what=f"cluster {name} ACTIVE")
+    return acct
+
+
+def account_id_of(cli):
+    return cli.json("sts", "get-caller-identity")["Account"]
+
+
+def new_member(admin_cli, tmp_path, server, name, in_group=True):
+    acct = account_id_of(admin_cli)
+    admin_cli.run("iam", "create-user", "--user-name", name)
+    if in_group:
+        admin_cli.run("iam", "add-user-to-group", "--group-name", "orchestera-platform-devs", "--user-name", name)
+    key = admin_cli.json("iam", "create-access-key", "--user-name", name)["AccessKey"]
+    home = member_home(tmp_path / name, server, f"arn:aws:iam::{acct}:role/orchestera-platform-devs",
+                       key["AccessKeyId"], key["SecretAccessKey"])
+    return home, Cli(home)
+
+
+@pytest.fixture
+def cluster(server, admin_cli, tmp_path):
+    provision(admin_cli, "spark-dev")
+    admin_cli.run("eks", "update-kubeconfig", "--name", "spark-dev", "--region", "us-east-1")
+    kubectl(admin_cli, "create", "namespace", "data-science")
+    return "spark-dev"
+
+
+def test_onboarding_page_verbatim(server, admin_cli, cluster, tmp_path):
+    acct = account_id_of(admin_cli)
+    home, member = new_member(admin_cli, tmp_path, server, "alice")
+    # "Remove any cached aws tokens"
+    subprocess.run(["bash", "-c", "rm -rf ~/.aws/cli/cache/*"], env={"HOME": str(home)}, check=True)
+    out = member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    assert f"arn:aws:eks:us-east-1:{acct}:cluster/{cluster}" in out.stdout
+
+    whoami = kubectl(member, "auth", "whoami", "-o", "json")
+    info = json.loads(whoami.stdout)["status"]["userInfo"]
+    assert info["username"].startswith(f"arn:aws:sts::{acct}:assumed-role/orchestera-platform-devs/botocore-session-")
+    assert info["groups"] == ["orchestera:platform-devs", "system:authenticated"]
+    assert info["uid"].startswith(f"aws-iam-authenticator:{acct}:AROA")
+    assert info["extra"]["canonicalArn"] == [f"arn:aws:iam::{acct}:role/orchestera-platform-devs"]
+
+    for verb in ("create", "delete"):
+        p = subprocess.run(["bash", "-c", f"kubectl auth can-i {verb} pods -n data-science 2>&1"],
+                           capture_output=True, text=True,
+                           env={"HOME": str(home), "PATH": os.environ["PATH"]})
+        assert p.stdout.strip() == "yes", p.stdout
+
+    # The normal life of a data engineer on the cluster.
+    kubectl(member, "run", "test", "--image=busybox", "-n", "data-science", "--restart=Never", "--", "sleep", "1")
+    listed = kubectl(member, "get", "pods", "-n", "data-science", "-o", "json")
+    pods = json.loads(listed.stdout)["items"]
+    assert [p["metadata"]["name"] for p in pods] == ["test"]
+    # No node runs pods yet: Pending, and the status says why.
+    cond = pods[0]["status"]["conditions"][0]
+    assert (pods[0]["status"]["phase"], cond["type"], cond["status"], cond["reason"]) == \
+        ("Pending", "PodScheduled", "False", "Unschedulable")
+    kubectl(member, "delete", "pod", "test", "-n", "data-science")
+    gone = kubectl(member, "get", "pod", "test", "-n", "data-science", check=False)
+    assert gone.returncode == 1 and 'pods "test" not found' in gone.stderr
+
+
+def test_members_have_no_access_to_system_namespaces_or_cluster_wide(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "bob")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    assert kubectl(member, "auth", "can-i", "create", "pods", "-n", "kube-system", check=False).stdout.strip() == "no"
+    assert kubectl(member, "auth", "can-i", "list", "nodes", check=False).stdout.strip() == "no"
+    assert kubectl(member, "auth", "can-i", "create", "rolebindings", "-n", "data-science", check=False).stdout.strip() == "no"
+    assert kubectl(member, "auth", "can-i", "get", "secrets", "-n", "data-science", check=False).stdout.strip() == "no"
+    assert kubectl(member, "auth", "can-i", "list", "namespaces").stdout.strip() == "yes"
+    p = kubectl(member, "get", "pods", "-n", "kube-system", check=False)
+    assert p.returncode == 1
+    assert 'pods is forbidden: User "arn:aws:sts::' in p.stderr
+    assert 'cannot list resource "pods" in API group "" in the namespace "kube-system"' in p.stderr
+
+
+def test_namespaces_created_later_are_workspaces_too(server, admin_cli, cluster, tmp_path):
+    kubectl(admin_cli, "create", "namespace", "ml-team")
+    kubectl(admin_cli, "create", "namespace", "kube-extra")
+    home, member = new_member(admin_cli, tmp_path, server, "carol")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    assert kubectl(member, "auth", "can-i", "create", "pods", "-n", "ml-team").stdout.strip() == "yes"
+    assert kubectl(member, "auth", "can-i", "create", "pods", "-n", "kube-extra", check=False).stdout.strip() == "no"
+    # The grant is an RBAC object anyone with access can see and an admin can edit.
+    rb = json.loads(kubectl(admin_cli, "get", "rolebinding", "orchestera:platform-devs", "-n", "ml-team",
+                            "-o", "json").stdout)
+    assert rb["subjects"] == [{"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "orchestera:platform-devs"}]
+
+
+def test_removing_a_user_from_the_group_removes_access(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "dave")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    assert kubectl(member, "auth", "can-i", "create", "pods", "-n", "data-science").stdout.strip() == "yes"
+    admin_cli.run("iam", "remove-user-from-group", "--group-name", "orchestera-platform-devs", "--user-name", "dave")
+    subprocess.run(["bash", "-c", "rm -rf ~/.aws/cli/cache/*"], env={"HOME": str(home)}, check=True)
+    p = kubectl(member, "auth", "can-i", "create", "pods", "-n", "data-science", check=False)
+    assert p.returncode != 0
+    assert "AccessDenied" in p.stderr and "sts:AssumeRole" in p.stderr
+
+
+def test_user_outside_the_group_cannot_assume_or_get_a_kubeconfig(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "eve", in_group=False)
+    p = member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev",
+                   check=False)
+    assert p.returncode != 0
+    assert "AccessDenied" in p.stderr and "is not authorized to perform: sts:AssumeRole" in p.stderr
+    assert not (home / ".kube" / "config").exists()
+
+
+def token_for(member, cluster):
+    out = member.json("eks", "get-token", "--cluster-name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    return out["status"]["token"]
+
+
+def kube_get(server, admin_cli, cluster, token, path="/api/v1/namespaces/data-science/pods"):
+    import ssl
+    import urllib.request
+    endpoint = admin_cli.json("eks", "describe-cluster", "--name", cluster)["cluster"]["endpoint"]
+    req = urllib.request.Request(endpoint + path, headers={"Authorization": "Bearer " + token})
+    ctx = ssl.create_default_context(cafile=server.ca)
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_tokens_are_bound_to_their_cluster_and_host(server, admin_cli, cluster, tmp_path):
+    provision(admin_cli, "other")
+    home, member = new_member(admin_cli, tmp_path, server, "frank")
+    token = token_for(member, cluster)
+    status, _ = kube_get(server, admin_cli, cluster, token)
+    assert status == 200
+    # A token minted for cluster A is refused by cluster B.
+    status, body = kube_get(server, admin_cli, "other", token)
+    assert (status, body["reason"], body["kind"]) == (401, "Unauthorized", "Status")
+    # Tampered: one query value changed after signing.
+    url = base64.urlsafe_b64decode(token[len("k8s-aws-v1."):] + "==").decode()
+    tampered_url = url.replace("Version=2011-06-15", "Version=2011-06-15&Extra=1")
+    tampered = "k8s-aws-v1." + base64.urlsafe_b64encode(tampered_url.encode()).decode().rstrip("=")
+    assert kube_get(server, admin_cli, cluster, tampered)[0] == 401
+    # A signature that does not verify.
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qs(parts.query)
+    sig = query["X-Amz-Signature"][0]
+    forged_url = url.replace(sig, ("0" if sig[0] != "0" else "1") + sig[1:])
+    forged = "k8s-aws-v1." + base64.urlsafe_b64encode(forged_url.encode()).decode().rstrip("=")
+    assert kube_get(server, admin_cli, cluster, forged)[0] == 401
+    # A foreign host: the token would make the server call someone else's "STS".
+    foreign_url = url.replace(parts.netloc, "evil.example.com")
+    foreign = "k8s-aws-v1." + base64.urlsafe_b64encode(foreign_url.encode()).decode().rstrip("=")
+    assert kube_get(server, admin_cli, cluster, foreign)[0] == 401
+    assert kube_get(server, admin_cli, cluster, "garbage")[0] == 401
+
+
+def test_admin_gets_cluster_admin_and_describe_cluster_shape(server, admin_cli, cluster):
+    c = admin_cli.json("eks", "describe-cluster", "--name", cluster)["cluster"]
+    assert c["endpoint"].startswith("https://127.0.0.1:") and f"/clusters/{c['id']}" in c["endpoint"]
+    pem = base64.b64decode(c["certificateAuthority"]["data"]).decode()
+    assert pem.startswith("-----BEGIN CERTIFICATE-----")
+    assert kubectl(admin_cli, "auth", "can-i", "*", "*", "--all-namespaces").stdout.strip() == "yes"
+    missing = admin_cli.run("eks", "describe-cluster", "--name", "nope", check=False)
+    assert "ResourceNotFoundException" in missing.stderr and "No cluster found for name: nope." in missing.stderr
+    dup = admin_cli.run("eks", "create-cluster", "--name", cluster, "--role-arn", c["roleArn"],
+                        "--resources-vpc-config", "subnetIds=s", check=False)
+    assert "ResourceInUseException" in dup.stderr
+    entries = admin_cli.json("eks", "list-access-entries", "--cluster-name", cluster)["accessEntries"]
+    acct = account_id_of(admin_cli)
+    assert sorted(entries) == sorted([f"arn:aws:iam::{acct}:user/admin", f"arn:aws:iam::{acct}:role/orchestera-platform-devs"])
