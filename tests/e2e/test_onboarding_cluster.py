@@ -204,3 +204,27 @@ def test_admin_gets_cluster_admin_and_describe_cluster_shape(server, admin_cli, 
     entries = admin_cli.json("eks", "list-access-entries", "--cluster-name", cluster)["accessEntries"]
     acct = account_id_of(admin_cli)
     assert sorted(entries) == sorted([f"arn:aws:iam::{acct}:user/admin", f"arn:aws:iam::{acct}:role/orchestera-platform-devs"])
+
+
+KUBECTL_VERSIONS = ["1.28", "1.29", "1.30", "1.31", "1.32", "1.33"]
+
+
+def test_every_supported_kubectl_passes_the_onboarding_checks(server, admin_cli, cluster, tmp_path):
+    """kubectl 1.28 to 1.33, installed side by side, each with a cold discovery cache."""
+    home, member = new_member(admin_cli, tmp_path, server, "grace")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    for version in KUBECTL_VERSIONS:
+        binary = f"/usr/lib/google-cloud-sdk/bin/kubectl.{version}"
+        assert os.path.exists(binary), f"kubectl {version} is not installed at {binary}"
+        shutil.rmtree(home / ".kube" / "cache", ignore_errors=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "KUBECONFIG"}
+        env["HOME"] = str(home)
+        run = lambda *args: subprocess.run([binary, *args], capture_output=True, text=True, env=env, timeout=120)
+        whoami = run("auth", "whoami", "-o", "json")
+        assert whoami.returncode == 0, (version, whoami.stderr)
+        assert "assumed-role/orchestera-platform-devs/" in json.loads(whoami.stdout)["status"]["userInfo"]["username"]
+        for verb in ("create", "delete"):
+            p = run("auth", "can-i", verb, "pods", "-n", "data-science")
+            assert (p.returncode, p.stdout.strip()) == (0, "yes"), (version, verb, p.stderr)
+        p = run("get", "pods", "-n", "data-science")
+        assert p.returncode == 0 and "No resources found" in p.stderr, (version, p.stderr)

@@ -8,7 +8,13 @@ namespace orch::kube {
 namespace json = boost::json;
 
 namespace {
-constexpr const char* kAggregatedType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+// Aggregated discovery in the newest version the client accepts: kubectl 1.30+ asks for v2 (and
+// v2beta1), 1.28-1.29 only for v2beta1; the body is the same in both.
+std::string aggregated_version(const std::string& accept) {
+  if (accept.find("v=v2;as=APIGroupDiscoveryList") != std::string::npos) return "v2";
+  if (accept.find("v=v2beta1;as=APIGroupDiscoveryList") != std::string::npos) return "v2beta1";
+  return {};
+}
 
 json::object discovery_resource(const Resource& r) {
   json::object o{{"resource", r.resource},
@@ -44,7 +50,7 @@ json::object version_info() {
 }
 
 http::Response discovery_root(bool core, const std::string& accept) {
-  if (accept.find("as=APIGroupDiscoveryList") != std::string::npos) {
+  if (std::string version = aggregated_version(accept); !version.empty()) {
     json::array items;
     for (const std::string& g : core ? std::vector<std::string>{""} : groups()) {
       json::array res;
@@ -54,9 +60,10 @@ http::Response discovery_root(bool core, const std::string& accept) {
                                    {"versions", json::array{json::object{{"version", "v1"}, {"resources", std::move(res)},
                                                                          {"freshness", "Current"}}}}});
     }
-    json::object body{{"kind", "APIGroupDiscoveryList"}, {"apiVersion", "apidiscovery.k8s.io/v2"},
+    json::object body{{"kind", "APIGroupDiscoveryList"}, {"apiVersion", "apidiscovery.k8s.io/" + version},
                       {"metadata", json::object{}}, {"items", std::move(items)}};
-    return http::Response{200, {{"Content-Type", kAggregatedType}}, json::serialize(body)};
+    std::string type = "application/json;g=apidiscovery.k8s.io;v=" + version + ";as=APIGroupDiscoveryList";
+    return http::Response{200, {{"Content-Type", type}}, json::serialize(body)};
   }
   json::object body;
   if (core) {
