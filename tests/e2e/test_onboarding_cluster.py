@@ -228,3 +228,13 @@ def test_every_supported_kubectl_passes_the_onboarding_checks(server, admin_cli,
             assert (p.returncode, p.stdout.strip()) == (0, "yes"), (version, verb, p.stderr)
         p = run("get", "pods", "-n", "data-science")
         assert p.returncode == 0 and "No resources found" in p.stderr, (version, p.stderr)
+
+
+def test_secrets_are_encrypted_at_rest(server, admin_cli, cluster):
+    kubectl(admin_cli, "create", "secret", "generic", "db-creds", "-n", "data-science",
+            "--from-literal=password=hunter2-plaintext-marker")
+    got = json.loads(kubectl(admin_cli, "get", "secret", "db-creds", "-n", "data-science", "-o", "json").stdout)
+    assert base64.b64decode(got["data"]["password"]) == b"hunter2-plaintext-marker"
+    for f in server.data_dir.glob("orchestera.db*"):
+        raw = f.read_bytes()
+        assert b"hunter2-plaintext-marker" not in raw and base64.b64encode(b"hunter2-plaintext-marker") not in raw, f

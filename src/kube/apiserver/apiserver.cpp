@@ -339,7 +339,7 @@ http::Response ApiServer::resource_request(Request& r) {
   if (verb == "watch" || verb == "patch" || verb == "deletecollection")
     throw ApiError{405, "MethodNotAllowed", verb + " is not served yet for " + plural, {}};
 
-  Registry reg(store_);
+  Registry reg(store_, dir_.box());
   const std::string& cid = r.cluster->id;
   if (verb == "get") return json_response(200, reg.get(*res, cid, ns, name));
   if (verb == "list") return json_response(200, reg.list(*res, cid, ns, r.query["labelSelector"], r.query["fieldSelector"]));
@@ -385,7 +385,7 @@ std::shared_ptr<const rbac::Authorizer> ApiServer::authorizer(const std::string&
   rbac::PolicySet set;
   for (const auto& plural : kRbacKinds) {
     const Resource* res = find_resource("rbac.authorization.k8s.io", "v1", plural);
-    for (const auto& kv : store_.list(res->prefix(cid)).items) set.apply(json::parse(kv.value));
+    for (const auto& kv : store_.list(res->prefix(cid)).items) set.apply(json::parse(kv.value));  // never sealed
   }
   auto built = set.build();
   std::lock_guard lock(mu_);
@@ -410,7 +410,7 @@ void ApiServer::ensure_object(const std::string& cid, json::object obj) {
   const json::object& md = obj.at("metadata").as_object();
   std::string ns = md.contains("namespace") ? std::string(md.at("namespace").as_string()) : "";
   std::string name(md.at("name").as_string());
-  Registry reg(store_);
+  Registry reg(store_, dir_.box());
   if (reg.exists(*res, cid, ns, name)) return;
   try {
     reg.create(*res, cid, ns, std::move(obj), clock::now_seconds());

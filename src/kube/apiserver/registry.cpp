@@ -47,10 +47,17 @@ std::string name_problem(const Resource& r, const std::string& name) {
              : "Invalid value: \"" + name + "\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 }
 
-json::object with_version(const store::KeyValue& kv) {
-  json::object o = json::parse(kv.value).as_object();
-  o["metadata"].as_object()["resourceVersion"] = std::to_string(kv.mod_revision);
-  return o;
+constexpr std::string_view kSealedPrefix = "sealed:v1:";
+
+// Secrets: stringData is write-only, merged into data as base64, as the API server does.
+void fold_string_data(json::object& obj) {
+  auto* sd = obj.if_contains("stringData");
+  if (!sd || !sd->is_object()) return;
+  if (!obj["data"].is_object()) obj["data"].emplace_object();
+  json::object& data = obj["data"].as_object();
+  for (const auto& [k, v] : sd->as_object())
+    if (v.is_string()) data[k] = crypto::base64_encode(std::string(v.as_string()));
+  obj.erase("stringData");
 }
 
 std::string random_suffix() {
@@ -132,6 +139,27 @@ ApiError not_found(const Resource& r, const std::string& name) {
           json::object{{"name", name}, {"group", r.group}, {"kind", r.resource}}};
 }
 
+std::string Registry::encode(const Resource& r, const std::string& key, const json::object& obj) const {
+  std::string text = json::serialize(obj);
+  if (!r.sealed) return text;
+  // The key is the additional data: a sealed value cannot be moved to another object's key.
+  return std::string(kSealedPrefix) + crypto::base64_encode(box_.seal(text, key));
+}
+
+json::object Registry::decode(const Resource& r, const store::KeyValue& kv) const {
+  std::string text = kv.value;
+  if (r.sealed) {
+    std::string sealed;
+    if (!std::string_view(kv.value).starts_with(kSealedPrefix) ||
+        !crypto::base64_decode(std::string_view(kv.value).substr(kSealedPrefix.size()), sealed) ||
+        !box_.open(sealed, text, kv.key))
+      throw ApiError{500, "InternalError", "a stored " + r.kind + " cannot be decrypted with this data directory's key", {}};
+  }
+  json::object o = json::parse(text).as_object();
+  o["metadata"].as_object()["resourceVersion"] = std::to_string(kv.mod_revision);
+  return o;
+}
+
 std::string Registry::key(const Resource& r, const std::string& cluster, const std::string& ns,
                           const std::string& name) const {
   return r.prefix(cluster) + (r.namespaced ? ns + "/" : "") + name;
@@ -149,6 +177,7 @@ json::object Registry::create(const Resource& r, const std::string& cluster, con
   obj["kind"] = r.kind;
   if (!obj["metadata"].is_object()) obj["metadata"].emplace_object();
   if (r.resource == "pods") pod_defaults(obj, now);
+  if (r.resource == "secrets") fold_string_data(obj);
   if (r.resource == "namespaces") {
     obj["spec"] = json::object{{"finalizers", json::array{"kubernetes"}}};
     obj["status"] = json::object{{"phase", "Active"}};
@@ -178,7 +207,8 @@ json::object Registry::create(const Resource& r, const std::string& cluster, con
     if (!md["labels"].is_object()) md["labels"].emplace_object();
     md["labels"].as_object()["kubernetes.io/metadata.name"] = name;
   }
-  auto result = store_.commit({store::Op::create(key(r, cluster, ns, name), json::serialize(obj))});
+  std::string k = key(r, cluster, ns, name);
+  auto result = store_.commit({store::Op::create(k, encode(r, k, obj))});
   if (!result.ok)
     throw ApiError{409, "AlreadyExists", qualified(r) + " \"" + name + "\" already exists",
                    json::object{{"name", name}, {"group", r.group}, {"kind", r.resource}}};
@@ -189,7 +219,7 @@ json::object Registry::create(const Resource& r, const std::string& cluster, con
 json::object Registry::get(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const {
   auto kv = store_.get(key(r, cluster, ns, name));
   if (!kv) throw not_found(r, name);
-  return with_version(*kv);
+  return decode(r, *kv);
 }
 
 json::object Registry::list(const Resource& r, const std::string& cluster, const std::string& ns,
@@ -198,7 +228,7 @@ json::object Registry::list(const Resource& r, const std::string& cluster, const
   auto listed = store_.list(prefix);
   json::array items;
   for (const auto& kv : listed.items) {
-    json::object o = with_version(kv);
+    json::object o = decode(r, kv);
     if (matches_labels(o, label_selector) && matches_fields(o, field_selector)) items.push_back(std::move(o));
   }
   return {{"kind", r.kind + "List"},
@@ -211,10 +241,11 @@ json::object Registry::update(const Resource& r, const std::string& cluster, con
                               const std::string& name, json::object obj) {
   auto kv = store_.get(key(r, cluster, ns, name));
   if (!kv) throw not_found(r, name);
-  json::object current = json::parse(kv->value).as_object();
+  json::object current = decode(r, *kv);
   obj["apiVersion"] = r.group_version();
   obj["kind"] = r.kind;
   if (r.resource == "pods" && current.contains("status")) obj["status"] = current.at("status");
+  if (r.resource == "secrets") fold_string_data(obj);
   if (!obj["metadata"].is_object()) obj["metadata"].emplace_object();
   json::object& md = obj["metadata"].as_object();
   if (md.contains("name") && md.at("name") != json::value(name))
@@ -234,7 +265,7 @@ json::object Registry::update(const Resource& r, const std::string& cluster, con
   for (const char* f : {"uid", "creationTimestamp", "namespace", "name"})
     if (cur_md.contains(f)) md[f] = cur_md.at(f);
   md.erase("resourceVersion");
-  auto result = store_.commit({store::Op::put(key(r, cluster, ns, name), json::serialize(obj), kv->mod_revision)});
+  auto result = store_.commit({store::Op::put(kv->key, encode(r, kv->key, obj), kv->mod_revision)});
   if (!result.ok) throw conflict();
   md["resourceVersion"] = std::to_string(result.revision);
   return obj;
@@ -252,7 +283,7 @@ json::object Registry::remove(const Resource& r, const std::string& cluster, con
         for (const auto& item : store_.list(res.prefix(cluster) + name + "/").items) ops.push_back(store::Op::del(item.key));
   auto result = store_.commit(ops);
   if (!result.ok) throw ApiError{409, "Conflict", "the object changed while it was being deleted; try again", {}};
-  return with_version(*kv);
+  return decode(r, *kv);
 }
 
 }  // namespace orch::kube

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "base/crypto.h"
 #include "kube/apiserver/resources.h"
 #include "store/store.h"
 
@@ -23,7 +24,8 @@ struct ApiError {
 
 class Registry {
  public:
-  explicit Registry(store::Store& store) : store_(store) {}
+  // box seals the kinds stored encrypted (Secrets).
+  Registry(store::Store& store, const crypto::SecretBox& box) : store_(store), box_(box) {}
 
   std::string key(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const;
 
@@ -39,7 +41,11 @@ class Registry {
   bool exists(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const;
 
  private:
+  std::string encode(const Resource& r, const std::string& key, const boost::json::object& obj) const;
+  boost::json::object decode(const Resource& r, const store::KeyValue& kv) const;  // with resourceVersion
+
   store::Store& store_;
+  const crypto::SecretBox& box_;
 };
 
 // The Kubernetes wording of "pods \"x\" not found" and friends.

@@ -13,7 +13,7 @@ std::vector<Resource> build() {
                     std::move(verbs), std::move(subs)};
   };
   const std::string rbac = "rbac.authorization.k8s.io";
-  return {
+  std::vector<Resource> all{
       r("", "namespaces", "namespace", "Namespace", false, {"ns"}, {"create", "delete", "get", "list", "patch", "update", "watch"}, {"status"}),
       r("", "pods", "pod", "Pod", true, {"po"}, kCrud, {"status", "log"}),
       r("", "services", "service", "Service", true, {"svc"}, kCrud, {"status"}),
@@ -34,6 +34,8 @@ std::vector<Resource> build() {
       r("authorization.k8s.io", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, {}, kCreateOnly),
       r("authorization.k8s.io", "subjectaccessreviews", "subjectaccessreview", "SubjectAccessReview", false, {}, kCreateOnly),
   };
+  for (auto& res : all) res.sealed = res.resource == "secrets";
+  return all;
 }
 }  // namespace
 

@@ -17,6 +17,7 @@ struct Resource {
   std::vector<std::string> short_names;
   std::vector<std::string> verbs;
   std::vector<std::string> subresources;  // status, log
+  bool sealed = false;  // stored encrypted (AES-256-GCM under the data directory's key)
 
   std::string group_version() const { return group.empty() ? version : group + "/" + version; }
   // The store prefix of this resource's objects in one cluster.
