@@ -50,8 +50,14 @@ struct Authz {
   std::string resource = "*";
   std::vector<std::pair<std::string, std::vector<std::string>>> context;  // operation's condition keys
   std::optional<policy::PolicyRef> resource_policy;
-  // Further actions the same request must also be allowed (sts:TagSession when tags are passed).
-  std::vector<std::string> also_actions;
+  // Further checks the same request must pass: an action on the same resource (with its
+  // resource policy), e.g. sts:TagSession when tags are passed, or an action on another
+  // resource of the caller's account (identity policies only), e.g. iam:PassRole on a role.
+  struct Also {
+    std::string action;
+    std::string resource;  // empty: the same resource
+  };
+  std::vector<Also> also;
   bool cross_account = false;
   bool resource_must_allow = false;
 };

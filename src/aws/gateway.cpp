@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "aws/protocol/form.h"
 #include "aws/protocol/xml.h"
 #include "base/clock.h"
@@ -251,6 +253,9 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
     if (ec || !v.is_object()) throw AwsError("SerializationException", 400, "The request body is not a JSON object.");
     body = std::move(v.as_object());
   };
+  if (protocol == Protocol::Json &&
+      std::find(auth.signed_headers.begin(), auth.signed_headers.end(), "x-amz-target") == auth.signed_headers.end())
+    throw AwsError("IncompleteSignature", 400, "The X-Amz-Target header must be signed: it selects the operation.");
   if (protocol == Protocol::RestJson) {
     rest = registry_.match(req.method, path_of(req.target));
     svc = service_info(rest.op->service);
@@ -330,17 +335,24 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
       in.resource = authz.resource_policy;
       in.cross_account = authz.cross_account;
       in.resource_must_allow = authz.resource_must_allow;
-      // The operation's action, then any further action the same request needs.
-      std::vector<std::string> actions{preq.action};
-      actions.insert(actions.end(), authz.also_actions.begin(), authz.also_actions.end());
-      for (const auto& a : actions) {
-        preq.action = a;
-        policy::Decision d = policy::evaluate(in, preq);
+      // The operation's action, then any further check the same request needs.
+      std::vector<Authz::Also> checks{{preq.action, ""}};
+      checks.insert(checks.end(), authz.also.begin(), authz.also.end());
+      for (const auto& check : checks) {
+        preq.action = check.action;
+        policy::EvalInput scoped = in;
+        if (!check.resource.empty()) {  // another resource: no resource policy speaks for it
+          preq.resource = check.resource;
+          scoped.resource.reset();
+          scoped.cross_account = false;
+          scoped.resource_must_allow = false;
+        }
+        policy::Decision d = policy::evaluate(scoped, preq);
         if (d.allowed()) continue;
-        std::string msg = "User: " + who.caller.arn + " is not authorized to perform: " + a +
-                          " on resource: " + authz.resource;
+        std::string msg = "User: " + who.caller.arn + " is not authorized to perform: " + check.action +
+                          " on resource: " + preq.resource;
         if (!d.reason.empty()) msg += " " + d.reason;
-        spdlog::info("denied {} {} for {}: {}", request_id, a, who.caller.arn, d.reason);
+        spdlog::info("denied {} {} for {}: {}", request_id, check.action, who.caller.arn, d.reason);
         throw access_denied(msg);
       }
     });

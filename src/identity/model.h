@@ -147,12 +147,13 @@ BOOST_DESCRIBE_STRUCT(AssociatedAccessPolicy, (), (policy_arn, scope, associated
 
 struct AccessEntry {
   std::string principal_arn, id, username, type = "STANDARD";
+  std::string principal_id;  // AIDA…/AROA… of the principal it was made for (hosted accounts)
   std::vector<std::string> groups;
   std::vector<AssociatedAccessPolicy> policies;
   std::vector<Tag> tags;
   int64_t created = 0, modified = 0;
 };
-BOOST_DESCRIBE_STRUCT(AccessEntry, (), (principal_arn, id, username, type, groups, policies, tags, created, modified))
+BOOST_DESCRIBE_STRUCT(AccessEntry, (), (principal_arn, id, username, type, principal_id, groups, policies, tags, created, modified))
 
 struct Cluster {
   std::string account, name, id, region, role_arn, version = "1.32";

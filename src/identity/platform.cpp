@@ -45,9 +45,14 @@ bool principal_exists(const State& s, const std::string& arn) {
   return r && r->arn() == arn;
 }
 
-AccessEntry new_access_entry(const State&, const std::string& principal_arn, int64_t now) {
+AccessEntry new_access_entry(const State& s, const std::string& principal_arn, int64_t now) {
   AccessEntry e;
   e.principal_arn = principal_arn;
+  if (auto p = parse_principal(principal_arn))
+    if (const AccountData* a = s.account(p->account)) {
+      if (auto u = p->kind == "user" ? a->user(p->name) : nullptr; u && u->arn() == principal_arn) e.principal_id = u->id;
+      if (auto r = p->kind == "role" ? a->role(p->name) : nullptr; r && r->arn() == principal_arn) e.principal_id = r->id;
+    }
   e.id = lower(ids::uuid4());
   e.created = e.modified = now;
   auto p = parse_principal(principal_arn);
@@ -120,6 +125,7 @@ void provision_platform_defaults(Txn& t, Cluster& cluster, int64_t now) {
 
   if (!cluster.entry(role.arn())) {
     AccessEntry e = new_access_entry(s, role.arn(), now);
+    e.principal_id = role.id;  // the role may be created by this same transaction
     e.groups.push_back(kPlatformKubeGroup);
     cluster.access_entries.push_back(std::move(e));
   }

@@ -238,3 +238,69 @@ def test_secrets_are_encrypted_at_rest(server, admin_cli, cluster):
     for f in server.data_dir.glob("orchestera.db*"):
         raw = f.read_bytes()
         assert b"hunter2-plaintext-marker" not in raw and base64.b64encode(b"hunter2-plaintext-marker") not in raw, f
+
+
+def raw_kube(server, admin_cli, cluster, token, method, path, body=None, content_type="application/json"):
+    import ssl
+    import urllib.request
+    endpoint = admin_cli.json("eks", "describe-cluster", "--name", cluster)["cluster"]["endpoint"]
+    req = urllib.request.Request(endpoint + path, method=method, data=body,
+                                 headers={"Authorization": "Bearer " + token, "Content-Type": content_type})
+    ctx = ssl.create_default_context(cafile=server.ca)
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def test_label_annotate_and_patch(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "heidi")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    kubectl(member, "create", "configmap", "settings", "-n", "data-science", "--from-literal=a=1")
+    kubectl(member, "label", "configmap", "settings", "-n", "data-science", "team=ml")
+    kubectl(member, "annotate", "configmap", "settings", "-n", "data-science", "owner=heidi")
+    kubectl(member, "patch", "configmap", "settings", "-n", "data-science", "--type=merge", "-p", '{"data":{"b":"2"}}')
+    kubectl(member, "patch", "configmap", "settings", "-n", "data-science", "--type=json",
+            "-p", '[{"op":"replace","path":"/data/a","value":"3"}]')
+    cm = json.loads(kubectl(member, "get", "configmap", "settings", "-n", "data-science", "-o", "json").stdout)
+    assert cm["metadata"]["labels"] == {"team": "ml"} and cm["metadata"]["annotations"]["owner"] == "heidi"
+    assert cm["data"] == {"a": "3", "b": "2"}
+    selected = kubectl(member, "get", "configmaps", "-n", "data-science", "-l", "team=ml", "-o", "name").stdout.split()
+    assert selected == ["configmap/settings"]
+    assert kubectl(member, "get", "configmaps", "-n", "data-science", "-l", "team=other", "-o", "name").stdout.strip() == ""
+    bad = kubectl(member, "get", "configmaps", "-n", "data-science", "-l", "team in (", check=False)
+    assert bad.returncode == 1 and "BadRequest" in bad.stderr
+
+
+def test_malformed_paths_get_status_errors_and_the_server_keeps_serving(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "ivan")
+    token = token_for(member, cluster)
+    for method, path in [("POST", "/api/v1"), ("PUT", "/apis/rbac.authorization.k8s.io/v1"), ("DELETE", "/api"),
+                         ("GET", "/api/v1/namespaces/data-science/nodes"),
+                         ("POST", "/api/v1/namespaces/data-science/namespaces"),
+                         ("GET", "/api/v1/pods/x"), ("GET", "/api/v1/namespaces/data-science/pods/x/y/z")]:
+        status, body = raw_kube(server, admin_cli, cluster, token, method, path, b"{}")
+        assert status in (403, 404, 405), (method, path, status, body)
+        assert body["kind"] == "Status", body
+    status, body = raw_kube(server, admin_cli, cluster, token, "POST", "/api/v1/namespaces/data-science/configmaps",
+                            b'{"metadata":{"name":"Bad_Name"}}')
+    assert (status, body["reason"]) == (422, "Invalid"), body
+    assert 'metadata.name: Invalid value: "Bad_Name"' in body["message"]
+    status, _ = raw_kube(server, admin_cli, cluster, token, "POST", "/api/v1/namespaces/data-science/configmaps", b"not json")
+    assert status == 400
+    assert kube_get(server, admin_cli, cluster, token)[0] == 200
+
+
+def test_deleting_a_cluster_removes_its_objects(server, admin_cli, cluster, tmp_path):
+    kubectl(admin_cli, "create", "configmap", "keep", "-n", "data-science", "--from-literal=a=1")
+    c = admin_cli.json("eks", "describe-cluster", "--name", cluster)["cluster"]
+    assert admin_cli.json("eks", "delete-cluster", "--name", cluster)["cluster"]["status"] == "DELETING"
+    wait_for(lambda: "ResourceNotFoundException" in admin_cli.run("eks", "describe-cluster", "--name", cluster,
+                                                                  check=False).stderr, what="cluster gone")
+    provision(admin_cli, cluster)  # the same name again: a new, empty cluster
+    new = admin_cli.json("eks", "describe-cluster", "--name", cluster)["cluster"]
+    assert new["id"] != c["id"]
+    admin_cli.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1")
+    got = kubectl(admin_cli, "get", "configmap", "keep", "-n", "data-science", check=False)
+    assert got.returncode == 1 and "NotFound" in got.stderr

@@ -45,6 +45,14 @@ Authz on_cluster(const Call& c, const State& s) {
   return Authz{cluster_arn(c, name)};
 }
 
+// CreateCluster hands the cluster a role: the caller must be allowed to pass it.
+Authz on_cluster_create(const Call& c, const State& s) {
+  Authz a = on_cluster(c, s);
+  if (const auto* role = c.body.if_contains("roleArn"); role && role->is_string())
+    a.also.push_back({"iam:PassRole", std::string(role->as_string())});
+  return a;
+}
+
 json::object tags_json(const std::vector<identity::Tag>& tags) {
   json::object o;
   for (const auto& t : tags) o[t.key] = t.value;
@@ -128,7 +136,7 @@ json::value create_cluster(Call& c) {
     throw invalid_parameter("unsupported Kubernetes version " + version + "; this Orchestera serves 1.32");
   return c.dir.write([&](identity::Txn& t) -> json::value {
     const auto& a = account_of(t.state(), c);
-    if (a.clusters.count(name)) throw in_use("Cluster already exists with name: " + name);
+    if (a.clusters.count(name)) throw in_use("Cluster already exists with name: " + name);  // DELETING too
     identity::Cluster cl;
     cl.account = c.caller.account;
     cl.name = name;
@@ -167,11 +175,14 @@ json::value list_clusters(Call& c) {
   });
 }
 
+// The cluster stops being served at once; the cluster plane then deletes its Kubernetes objects
+// and finally the record (DescribeCluster shows DELETING until then, as EKS does).
 json::value delete_cluster(Call& c) {
   return c.dir.write([&](identity::Txn& t) -> json::value {
     identity::Cluster cl = *cluster(t.state(), c, c.path.at("name"));
-    t.remove(cl);
+    if (cl.status == "DELETING") throw in_use("Cluster " + cl.name + " is already being deleted.");
     cl.status = "DELETING";
+    t.put(cl);
     return json::object{{"cluster", render(cl, c.server)}};
   });
 }
@@ -279,8 +290,15 @@ json::value associate_access_policy(Call& c) {
   sc.type = string_member(scope->as_object(), "type", true);
   if (sc.type != "cluster" && sc.type != "namespace") throw invalid_parameter("accessScope.type must be cluster or namespace.");
   if (const auto* ns = scope->as_object().if_contains("namespaces"); ns && ns->is_array())
-    for (const auto& v : ns->as_array())
-      if (v.is_string()) sc.namespaces.emplace_back(v.as_string());
+    for (const auto& v : ns->as_array()) {
+      // A namespace name, or a prefix with one trailing '*' (as EKS accepts them).
+      std::string name = v.is_string() ? std::string(v.as_string()) : "";
+      std::string stem = name.ends_with('*') ? name.substr(0, name.size() - 1) : name;
+      bool ok = !name.empty() && stem.size() <= 63 && stem.find('*') == std::string::npos &&
+                std::all_of(stem.begin(), stem.end(), [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-'; });
+      if (!ok) throw invalid_parameter("accessScope.namespaces: '" + name + "' is not a namespace name or a prefix ending in *.");
+      sc.namespaces.push_back(name);
+    }
   if (sc.type == "namespace" && sc.namespaces.empty())
     throw invalid_parameter("accessScope.namespaces is required when the scope type is namespace.");
   if (sc.type == "cluster" && !sc.namespaces.empty())
@@ -343,7 +361,7 @@ Operation rest(const char* name, const char* method, const char* path,
 }  // namespace
 
 void register_eks(Registry& r) {
-  r.add(rest("CreateCluster", "POST", "/clusters", on_cluster, create_cluster));
+  r.add(rest("CreateCluster", "POST", "/clusters", on_cluster_create, create_cluster));
   r.add(rest("ListClusters", "GET", "/clusters", nullptr, list_clusters));
   r.add(rest("DescribeCluster", "GET", "/clusters/{name}", on_cluster, describe_cluster));
   r.add(rest("DeleteCluster", "DELETE", "/clusters/{name}", on_cluster, delete_cluster));

@@ -149,6 +149,19 @@ json::value remove_user_from_group(Call& c) {
   return nullptr;
 }
 
+// A rename or move is checked against the new ARN too, as IAM does.
+Authz on_group_update(const Call& c, const State& s) {
+  Authz a = on_group(c, s);
+  auto new_name = c.params.optional("NewGroupName", rules::kGroupName);
+  auto new_path = c.params.optional("NewPath", rules::kPath);
+  if (new_name || new_path) {
+    std::string name = c.params.required("GroupName", rules::kGroupName);
+    auto g = account(s, c).group(name);
+    a.also.push_back({"iam:UpdateGroup", arn_prefix(c) + "group" + new_path.value_or(g ? g->path : "/") + new_name.value_or(name)});
+  }
+  return a;
+}
+
 }  // namespace
 
 void register_groups(Registry& r) {
@@ -156,7 +169,7 @@ void register_groups(Registry& r) {
   r.add({"iam", "GetGroup", on_group, get_group});
   r.add({"iam", "ListGroups", nullptr, list_groups});
   r.add({"iam", "ListGroupsForUser", on_user, list_groups_for_user});
-  r.add({"iam", "UpdateGroup", on_group, update_group});
+  r.add({"iam", "UpdateGroup", on_group_update, update_group});
   r.add({"iam", "DeleteGroup", on_group, delete_group});
   // Membership changes are checked against the group, as IAM does.
   r.add({"iam", "AddUserToGroup", on_group, add_user_to_group});

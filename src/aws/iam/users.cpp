@@ -137,6 +137,18 @@ json::value delete_user_boundary(Call& c) {
 }
 
 Authz on_user_with_tags(const Call& c, const State& s) { return with_request_tags(on_user(c, s), c); }
+// A rename or move is checked against the new ARN too, as IAM does.
+Authz on_user_update(const Call& c, const State& s) {
+  Authz a = on_user(c, s);
+  auto new_name = c.params.optional("NewUserName", rules::kUserName);
+  auto new_path = c.params.optional("NewPath", rules::kPath);
+  if (new_name || new_path) {
+    std::string name = c.params.required("UserName", rules::kUserName);
+    auto u = account(s, c).user(name);
+    a.also.push_back({"iam:UpdateUser", arn_prefix(c) + "user" + new_path.value_or(u ? u->path : "/") + new_name.value_or(name)});
+  }
+  return a;
+}
 Authz on_user_with_boundary(const Call& c, const State& s) {
   Authz a = with_request_tags(on_user(c, s), c);
   if (auto b = c.params.optional("PermissionsBoundary", rules::kArn)) a.context.push_back({"iam:PermissionsBoundary", {*b}});
@@ -148,7 +160,7 @@ void register_users(Registry& r) {
   r.add({"iam", "CreateUser", on_user_with_boundary, create_user});
   r.add({"iam", "GetUser", on_user, get_user});
   r.add({"iam", "ListUsers", nullptr, list_users});
-  r.add({"iam", "UpdateUser", on_user, update_user});
+  r.add({"iam", "UpdateUser", on_user_update, update_user});
   r.add({"iam", "DeleteUser", on_user, delete_user});
   r.add({"iam", "TagUser", on_user_with_tags, tag_user});
   r.add({"iam", "UntagUser", on_user, untag_user});

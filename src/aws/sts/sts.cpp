@@ -69,7 +69,7 @@ Authz authz_assume_role(const Call& c, const State& s) {
   }
   if (!keys.empty()) {
     a.context.push_back({"aws:TagKeys", keys});
-    a.also_actions.push_back("sts:TagSession");  // passing session tags needs it, in the trust too
+    a.also.push_back({"sts:TagSession", ""});  // passing session tags needs it, in the trust too
   }
   if (auto role = find_role(s, a.resource)) {
     a.resource_policy = policy::PolicyRef{role->arn(), "resource", role->trust_parsed};

@@ -151,8 +151,10 @@ std::string_view reason_phrase(int status) {
 
 // The whole response as wire bytes, in one buffer so it goes out in one TLS record sequence and
 // one write. Content-Length, Connection, Server and Date are ours; a handler's own Connection:
-// close is honoured by clearing keep_alive.
-std::string serialize(const Response& res, bool head_request, bool& keep_alive, int version) {
+// close is honoured by clearing keep_alive. A stream gets Transfer-Encoding: chunked instead of
+// a length (HTTP/1.0 has no chunking: there the end of the connection ends the body).
+std::string serialize(const Response& res, bool head_request, bool& keep_alive, int version,
+                      bool stream = false) {
   const bool bodyless = res.status == 204 || res.status == 304;
   std::string out;
   out.reserve(160 + res.headers.size() * 48 + (head_request || bodyless ? 0 : res.body.size()));
@@ -189,7 +191,12 @@ std::string serialize(const Response& res, bool head_request, bool& keep_alive, 
     out += http_date();
     out += "\r\n";
   }
-  if (!bodyless) {
+  if (stream) {
+    if (version >= 11)
+      out += "Transfer-Encoding: chunked\r\n";
+    else
+      keep_alive = false;
+  } else if (!bodyless) {
     out += "Content-Length: ";
     out += std::to_string(res.body.size());
     out += "\r\n";
@@ -199,7 +206,7 @@ std::string serialize(const Response& res, bool head_request, bool& keep_alive, 
   else if (version == 10)
     out += "Connection: keep-alive\r\n";  // 1.0 clients close unless told otherwise
   out += "\r\n";
-  if (!head_request && !bodyless) out += res.body;
+  if (!head_request && !bodyless && !stream) out += res.body;
   return out;
 }
 
@@ -273,10 +280,154 @@ struct Connection {
 };
 
 // What a worker hands back to the connection: the response bytes and whether to close after.
+// For a stream, `wire` is the head only and start_stream is set.
 struct Reply {
   std::string wire;
   bool close = false;
   int status = 0;
+  std::function<void(std::shared_ptr<Stream>)> start_stream;
+  bool chunked = true;
+};
+
+// The producer's side of a streamed response. Producer threads and the connection's strand meet
+// only under `mu`; the strand takes everything queued in one go and writes it while producers
+// keep appending. Frames are built here, on the producer's thread, to keep work off the I/O
+// threads.
+class StreamImpl final : public Stream, public std::enable_shared_from_this<StreamImpl> {
+ public:
+  StreamImpl(asio::any_io_executor strand, size_t max_queued, bool chunked)
+      : strand_(std::move(strand)), max_queued_(max_queued), chunked_(chunked) {}
+
+  bool write(std::string chunk) override {
+    std::lock_guard lk(mu_);
+    if (!open_locked()) return false;
+    if (chunk.empty()) return true;
+    const size_t framed = chunk.size() + (chunked_ ? 20 : 0);
+    if (pending_.size() + in_flight_ + framed > max_queued_) {
+      // The consumer is too slow: end the stream rather than buffer without bound.
+      overflow_ = true;
+      pending_.clear();
+      wake_locked();
+      return false;
+    }
+    if (chunked_) {
+      char size[20];
+      int n = std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+      pending_.append(size, static_cast<size_t>(n));
+      pending_ += chunk;
+      pending_ += "\r\n";
+    } else {
+      pending_ += chunk;
+    }
+    wake_locked();
+    return true;
+  }
+
+  void close() override {
+    std::lock_guard lk(mu_);
+    if (!open_locked()) return;
+    close_requested_ = true;
+    wake_locked();
+  }
+
+  void on_close(std::function<void()> f) override {
+    {
+      std::lock_guard lk(mu_);
+      if (!ended_) {
+        on_close_ = std::move(f);
+        return;
+      }
+    }
+    if (f) f();
+  }
+
+  bool open() const override {
+    std::lock_guard lk(mu_);
+    return open_locked();
+  }
+
+  // ---- Strand side ----
+
+  // What the writer should do next.
+  struct Next {
+    enum Kind { kWrite, kFinish, kOverflow, kWait } kind;
+    std::string bytes;  // for kWrite
+  };
+  // Takes the queued bytes (the previous batch counts as delivered), or says why there are
+  // none. With kWait the writer must park on `waiting_on`, which a later write()/close()
+  // cancels.
+  Next next() {
+    std::lock_guard lk(mu_);
+    in_flight_ = 0;
+    parked_ = false;
+    if (overflow_) return {Next::kOverflow, {}};
+    if (!pending_.empty()) {
+      Next n{Next::kWrite, {}};
+      n.bytes.swap(pending_);
+      in_flight_ = n.bytes.size();
+      return n;
+    }
+    if (close_requested_) return {Next::kFinish, {}};
+    parked_ = true;
+    return {Next::kWait, {}};
+  }
+
+  // Ends the stream for good: no more writes are accepted and on_close's function runs (here,
+  // on the strand). Idempotent. Also drops the executor, which must not outlive the server.
+  void finish() {
+    std::function<void()> f;
+    {
+      std::lock_guard lk(mu_);
+      if (ended_) return;
+      ended_ = true;
+      pending_.clear();
+      pending_.shrink_to_fit();
+      parked_ = false;
+      strand_.reset();
+      f = std::move(on_close_);
+    }
+    if (f) {
+      try {
+        f();
+      } catch (const std::exception& e) {
+        spdlog::error("http: stream on_close callback failed: {}", e.what());
+      } catch (...) {
+        spdlog::error("http: stream on_close callback failed");
+      }
+    }
+  }
+
+ private:
+  bool open_locked() const { return !ended_ && !close_requested_ && !overflow_; }
+
+  // Wakes a parked writer. The post goes through the strand so the timer is only touched
+  // there; the writer sets parked_ and starts its wait in one strand turn, so a wake can never
+  // arrive between the two and get lost.
+  void wake_locked() {
+    if (!parked_ || !strand_) return;
+    parked_ = false;
+    asio::post(*strand_, [self = shared_from_this()] {
+      // Runs on the strand; the writer clears `waiting_on` before the timer goes away.
+      if (self->waiting_on) self->waiting_on->cancel();
+    });
+  }
+
+ public:
+  // Strand-only: the timer the writer waits on while the stream is open, else null.
+  asio::steady_timer* waiting_on = nullptr;
+
+ private:
+  mutable std::mutex mu_;
+  std::optional<asio::any_io_executor> strand_;
+  const size_t max_queued_;
+  const bool chunked_;
+  std::string pending_;       // framed bytes not yet handed to the writer
+  size_t in_flight_ = 0;      // bytes the writer is sending now
+  bool close_requested_ = false;
+  bool overflow_ = false;
+  bool ended_ = false;
+  bool parked_ = false;  // the writer waits for something to do
+  std::function<void()> on_close_;
 };
 
 std::string peer_ip(const asio::ip::address& a) {
@@ -391,6 +542,7 @@ struct Server::Impl {
   asio::awaitable<void> on_read_error(Connection& c, error_code ec);
   asio::awaitable<void> reject(Connection& c, int status, std::string_view body);
   asio::awaitable<void> close_gracefully(Connection& c);
+  asio::awaitable<bool> run_stream(Connection& c, Reply& reply);
   asio::awaitable<void> linger(Connection& c);
   void forget(uint64_t id);
   Reply invoke(const Request& req, bool keep_alive, int version) noexcept;
@@ -682,6 +834,9 @@ asio::awaitable<void> Server::Impl::serve(Connection& c) {
       auto [ec, n] = co_await asio::async_write(c.stream, asio::buffer(reply.wire), kTuple);
       if (ec) co_return;  // the client went away; nothing more to do
     }
+    // A stream returns when it is over: false if the connection is done, true if it goes on
+    // with keep-alive (its idle wait already happened there).
+    if (reply.start_stream && !co_await run_stream(c, reply)) co_return;
     if (spdlog::should_log(spdlog::level::debug)) {
       auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - started)
@@ -773,6 +928,126 @@ asio::awaitable<void> Server::Impl::close_gracefully(Connection& c) {
   c.lowest().close();
 }
 
+// Serves one streamed response after its head was sent. Two activities share the strand:
+//   * a read kept pending on the socket, because a client that goes away is otherwise only
+//     noticed when a write fails, which for a quiet watch may be never;
+//   * the writer (this coroutine), which parks on a timer until the producer queues bytes or
+//     closes, the read fails, or the server stops (stop() closes the socket, failing the read).
+// Only the write timeout applies meanwhile: a watch may be silent for as long as it likes.
+asio::awaitable<bool> Server::Impl::run_stream(Connection& c, Reply& reply) {
+  beast::tcp_stream& tcp = c.lowest();
+  auto stream = std::make_shared<StreamImpl>(tcp.get_executor(), limits.max_stream_queue_bytes,
+                                             reply.chunked);
+  asio::steady_timer timer(tcp.get_executor());
+  // However this frame ends (even destroyed unfinished with the io_context), the producer
+  // learns that the stream is over.
+  struct FinishOnExit {
+    StreamImpl& s;
+    ~FinishOnExit() {
+      s.waiting_on = nullptr;
+      s.finish();
+    }
+  } finish_on_exit{*stream};
+  stream->waiting_on = &timer;
+
+  // Lives in this frame; the frame never returns while its read is pending.
+  struct Reader {
+    Connection& c;
+    asio::steady_timer& timer;
+    bool pending = false;
+    error_code ec = {};
+    void arm() {
+      pending = true;
+      c.stream.async_read_some(c.buffer.prepare(kReadChunk), [this](error_code e, size_t n) {
+        pending = false;
+        if (e)
+          ec = e;
+        else
+          c.buffer.commit(n);  // a next request (pipelined); kept, and reading stops here
+        timer.cancel();        // whoever waits re-checks
+      });
+    }
+  } reader{c, timer};
+  // With bytes of a next request already buffered, a second pending read could not be handed
+  // to the parser later; then only a failed write notices a vanished client.
+  if (c.buffer.size() == 0) {
+    tcp.expires_never();  // no read deadline; each write below sets only the write deadline
+    reader.arm();
+  }
+
+  try {
+    asio::post(*pool, [start = std::move(reply.start_stream), stream]() mutable {
+      try {
+        start(stream);
+      } catch (const std::exception& e) {
+        spdlog::error("http: stream producer failed to start: {}", e.what());
+        stream->close();
+      } catch (...) {
+        spdlog::error("http: stream producer failed to start");
+        stream->close();
+      }
+    });
+  } catch (...) {
+    stream->close();  // out of memory: end the stream cleanly rather than leave the read
+  }
+
+  enum class End { kClosed, kGone, kOverflow, kWriteFailed } end;
+  for (;;) {
+    if (reader.ec) {
+      end = End::kGone;
+      break;
+    }
+    StreamImpl::Next next = stream->next();
+    if (next.kind == StreamImpl::Next::kOverflow) {
+      end = End::kOverflow;
+      break;
+    }
+    if (next.kind == StreamImpl::Next::kFinish) {
+      end = End::kClosed;
+      break;
+    }
+    if (next.kind == StreamImpl::Next::kWait) {
+      timer.expires_at(asio::steady_timer::time_point::max());
+      co_await timer.async_wait(kTuple);
+      continue;
+    }
+    // Everything queued goes out in one write, and so is flushed as soon as it is written.
+    tcp.expires_after(secs(limits.write_timeout_seconds));
+    auto [ec, n] = co_await asio::async_write(c.stream, asio::buffer(next.bytes), kTuple);
+    if (ec) {
+      end = End::kWriteFailed;
+      break;
+    }
+  }
+  if (end == End::kClosed && reply.chunked) {
+    static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+    tcp.expires_after(secs(limits.write_timeout_seconds));
+    auto [ec, n] = co_await asio::async_write(c.stream, asio::buffer(kLastChunk), kTuple);
+    if (ec) end = End::kWriteFailed;
+  }
+  stream->waiting_on = nullptr;
+  stream->finish();  // the producer's on_close runs now, before any idle wait
+  if (end == End::kOverflow)
+    spdlog::warn("http: stream to {} fell more than {} bytes behind; ending it", c.remote_addr,
+                 limits.max_stream_queue_bytes);
+
+  // An HTTP/1.0 stream ends with the connection; so does one that failed. A clean end goes on
+  // with keep-alive, and the read still pending is then the idle wait for the next request.
+  bool keep = end == End::kClosed && !reply.close && !stopping;
+  if (!keep) tcp.close();  // also fails the pending read
+  auto deadline = keep ? std::chrono::steady_clock::now() + secs(limits.idle_timeout_seconds)
+                       : asio::steady_timer::time_point::max();
+  while (reader.pending) {
+    timer.expires_at(deadline);
+    auto [ec] = co_await timer.async_wait(kTuple);
+    if (!ec && reader.pending) {  // idle timeout
+      tcp.close();
+      deadline = asio::steady_timer::time_point::max();
+    }
+  }
+  co_return keep && !reader.ec;
+}
+
 Reply Server::Impl::invoke(const Request& req, bool keep_alive, int version) noexcept {
   try {
     Response res;
@@ -798,10 +1073,17 @@ Reply Server::Impl::invoke(const Request& req, bool keep_alive, int version) noe
       }
       if (!ok) res = plain(500, "internal server error\n");
     }
+    const bool head = req.method == "HEAD";
+    // A stream whose response has no body cannot stream: its producer is never started.
+    const bool stream = res.start_stream && !head && res.status != 204 && res.status != 304;
     Reply reply;
     reply.status = res.status;
-    reply.wire = serialize(res, req.method == "HEAD", keep_alive, version);
+    reply.wire = serialize(res, head, keep_alive, version, stream);
     reply.close = !keep_alive;
+    if (stream) {
+      reply.start_stream = std::move(res.start_stream);
+      reply.chunked = version >= 11;
+    }
     return reply;
   } catch (...) {
     // Out of memory while building the response: a fixed reply needs no allocation to exist.

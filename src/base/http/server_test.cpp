@@ -128,6 +128,20 @@ class TlsClient {
     EXPECT_FALSE(ec) << ec.message();
     return res;
   }
+  // For streamed responses: the head, then body pieces as they arrive (a parser with an
+  // on_chunk_body callback sees each chunk without it being buffered in the body).
+  template <class Parser>
+  error_code read_header(Parser& p, std::chrono::milliseconds timeout = 5000ms) {
+    return run_op(
+        ioc_, tcp(), [&](auto h) { bhttp::async_read_header(*stream_, buf_, p, std::move(h)); },
+        timeout);
+  }
+  template <class Parser>
+  error_code read_some(Parser& p, std::chrono::milliseconds timeout = 5000ms) {
+    return run_op(
+        ioc_, tcp(), [&](auto h) { bhttp::async_read_some(*stream_, buf_, p, std::move(h)); },
+        timeout);
+  }
   // Waits for the server to end the connection; returns the error that ended the read.
   error_code wait_closed(std::chrono::milliseconds timeout = 5000ms) {
     char byte;
@@ -796,6 +810,361 @@ TEST_F(ServerTest, ManyConcurrentClients) {
 
 // Not part of the suite: a rough throughput figure.
 //   base_test --gtest_also_run_disabled_tests --gtest_filter='*Throughput*'
+// ---- Streamed responses ----
+
+// Producer threads started by stream handlers; joined when the test ends. Declared before the
+// server in each test, so the server (whose stop ends every stream) goes first.
+class Producers {
+ public:
+  ~Producers() {
+    std::lock_guard lk(mu_);
+    for (auto& t : threads_) t.join();
+  }
+  void spawn(std::function<void()> f) {
+    std::lock_guard lk(mu_);
+    threads_.emplace_back(std::move(f));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::thread> threads_;
+};
+
+// Notes when on_close ran, for tests to wait on.
+struct CloseFlag {
+  std::mutex mu;
+  std::condition_variable cv;
+  int count = 0;
+  Clock::time_point when;
+  void set() {
+    std::lock_guard lk(mu);
+    ++count;
+    when = Clock::now();
+    cv.notify_all();
+  }
+  bool wait(std::chrono::milliseconds timeout) {
+    std::unique_lock lk(mu);
+    return cv.wait_for(lk, timeout, [&] { return count > 0; });
+  }
+};
+
+Response streaming(std::function<void(std::shared_ptr<Stream>)> start) {
+  Response r{200, {{"Content-Type", "application/json"}}, "ignored"};
+  r.start_stream = std::move(start);
+  return r;
+}
+
+// The chunks of a streamed body with the time each arrived (seconds since `t0`).
+struct Arrivals {
+  std::vector<std::string> chunks;
+  std::vector<double> at;
+};
+
+// Reads a streamed response to its end, noting chunks as they arrive.
+error_code read_stream(TlsClient& c, Arrivals& out, Clock::time_point t0,
+                       bhttp::response_parser<bhttp::string_body>& parser) {
+  std::function<size_t(std::uint64_t, std::string_view, error_code&)> on_body =
+      [&](std::uint64_t, std::string_view body, error_code&) {
+        out.chunks.emplace_back(body);
+        out.at.push_back(seconds_since(t0));
+        return body.size();
+      };
+  parser.on_chunk_body(on_body);
+  error_code ec;
+  if (!parser.is_header_done()) ec = c.read_header(parser);
+  while (!ec && !parser.is_done()) ec = c.read_some(parser);
+  return ec;
+}
+
+TEST_F(ServerTest, StreamSendsChunksAsTheyComeThenKeepsTheConnection) {
+  Producers producers;
+  CloseFlag closed;
+  std::shared_ptr<Stream> kept;
+  auto server = start([&](const Request& r) {
+    if (r.target != "/watch") return Response{200, {}, "plain"};
+    return streaming([&](std::shared_ptr<Stream> s) {
+      kept = s;
+      s->on_close([&] { closed.set(); });
+      producers.spawn([s] {
+        for (const char* line : {"{\"n\":1}\n", "{\"n\":2}\n", "{\"n\":3}\n"}) {
+          std::this_thread::sleep_for(300ms);
+          EXPECT_TRUE(s->write(line));
+        }
+        s->close();
+        EXPECT_FALSE(s->write("late"));
+      });
+    });
+  });
+  auto c = connect(server->port());
+  auto t0 = Clock::now();
+  ASSERT_FALSE(c->write("GET /watch HTTP/1.1\r\nHost: x\r\n\r\n"));
+  bhttp::response_parser<bhttp::string_body> parser;
+  Arrivals got;
+  error_code ec = read_stream(*c, got, t0, parser);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(parser.get().result_int(), 200);
+  EXPECT_EQ(parser.get()[bhttp::field::transfer_encoding], "chunked");
+  EXPECT_EQ(parser.get()[bhttp::field::content_length], "");
+  EXPECT_EQ(parser.get()[bhttp::field::content_type], "application/json");
+  ASSERT_EQ(got.chunks.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(got.chunks[i], "{\"n\":" + std::to_string(i + 1) + "}\n");
+    // Each arrives when written (~0.3 s apart), not all at the end.
+    EXPECT_GT(got.at[i], 0.3 * static_cast<double>(i + 1) - 0.05) << i;
+    EXPECT_LT(got.at[i], 0.3 * static_cast<double>(i + 1) + 0.2) << i;
+  }
+  EXPECT_TRUE(closed.wait(1000ms));
+  EXPECT_FALSE(kept->open());
+  // The connection goes on.
+  HttpResponse res = c->roundtrip("GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(res.body(), "plain");
+  EXPECT_TRUE(res.keep_alive());
+  EXPECT_EQ(closed.count, 1);
+}
+
+TEST_F(ServerTest, ClientDisconnectEndsTheStream) {
+  Producers producers;
+  CloseFlag closed;
+  std::mutex mu;
+  std::shared_ptr<Stream> kept;
+  auto server = start([&](const Request&) {
+    return streaming([&](std::shared_ptr<Stream> s) {
+      s->on_close([&] { closed.set(); });
+      EXPECT_TRUE(s->write("first\n"));
+      std::lock_guard lk(mu);
+      kept = s;  // never closes it: a quiet watch
+    });
+  });
+  auto c = connect(server->port());
+  ASSERT_FALSE(c->write("GET /watch HTTP/1.1\r\nHost: x\r\n\r\n"));
+  bhttp::response_parser<bhttp::string_body> parser;
+  ASSERT_FALSE(c->read_header(parser));
+  ASSERT_FALSE(c->read_some(parser));
+  auto t0 = Clock::now();
+  c->tcp().socket().close();
+  ASSERT_TRUE(closed.wait(2000ms));
+  EXPECT_LT(std::chrono::duration<double>(closed.when - t0).count(), 1.0);
+  std::lock_guard lk(mu);
+  ASSERT_TRUE(kept);
+  EXPECT_FALSE(kept->write("more\n"));
+  EXPECT_FALSE(kept->open());
+  // on_close after the end runs at once.
+  bool ran = false;
+  kept->on_close([&] { ran = true; });
+  EXPECT_TRUE(ran);
+  EXPECT_EQ(closed.count, 1);
+}
+
+TEST_F(ServerTest, StopEndsOpenStreams) {
+  CloseFlag closed;
+  std::mutex mu;
+  std::vector<std::shared_ptr<Stream>> kept;
+  auto server = start([&](const Request&) {
+    return streaming([&](std::shared_ptr<Stream> s) {
+      s->on_close([&] { closed.set(); });
+      s->write("hello\n");
+      std::lock_guard lk(mu);
+      kept.push_back(s);
+    });
+  });
+  auto c = connect(server->port());
+  ASSERT_FALSE(c->write("GET /watch HTTP/1.1\r\nHost: x\r\n\r\n"));
+  bhttp::response_parser<bhttp::string_body> parser;
+  ASSERT_FALSE(c->read_header(parser));
+  ASSERT_FALSE(c->read_some(parser));
+  auto t0 = Clock::now();
+  server->stop();
+  EXPECT_LT(seconds_since(t0), 2.0);
+  EXPECT_TRUE(closed.wait(0ms));
+  std::lock_guard lk(mu);
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_FALSE(kept[0]->write("after stop\n"));
+  // The client sees the connection end without the final chunk.
+  error_code ec;
+  while (!ec && !parser.is_done()) ec = c->read_some(parser, 2000ms);
+  EXPECT_TRUE(is_closed_error(ec)) << ec.message();
+  server.reset();
+  kept[0]->close();  // harmless after the server is gone
+}
+
+TEST_F(ServerTest, SlowConsumerEndsTheStream) {
+  Limits limits;
+  limits.max_stream_queue_bytes = 256 * 1024;
+  Producers producers;
+  CloseFlag closed;
+  std::atomic<size_t> written{0};
+  std::atomic<bool> refused{false};
+  auto server = start(
+      [&](const Request&) {
+        return streaming([&](std::shared_ptr<Stream> s) {
+          s->on_close([&] { closed.set(); });
+          producers.spawn([&, s] {
+            const std::string block(16 * 1024, 'x');
+            while (written < (512u << 20)) {
+              if (!s->write(block)) {
+                refused = true;
+                return;
+              }
+              written += block.size();
+            }
+          });
+        });
+      },
+      limits);
+  auto c = connect(server->port());
+  ASSERT_FALSE(c->write("GET /watch HTTP/1.1\r\nHost: x\r\n\r\n"));
+  // The client reads nothing more.
+  ASSERT_TRUE(closed.wait(10000ms));
+  EXPECT_TRUE(refused.load());
+  // Socket buffers take some megabytes; the queue bound stops the rest.
+  EXPECT_LT(written.load(), 64u << 20);
+  // The client gets what was sent, then a connection that ends without the final chunk.
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(1u << 30);
+  error_code ec = c->read_header(parser);
+  size_t body = 0;
+  auto count = [&](std::uint64_t, std::string_view b, error_code&) {
+    body += b.size();
+    return b.size();
+  };
+  parser.on_chunk_body(count);
+  while (!ec && !parser.is_done()) ec = c->read_some(parser, 3000ms);
+  EXPECT_TRUE(is_closed_error(ec)) << ec.message();
+  EXPECT_FALSE(parser.is_done());
+  EXPECT_LE(body, written.load());
+}
+
+TEST_F(ServerTest, ManyConcurrentStreams) {
+  constexpr int kStreams = 50;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::pair<std::string, std::shared_ptr<Stream>>> streams;
+  std::atomic<int> closes{0};
+  auto server = start([&](const Request& r) {
+    return streaming([&, target = r.target](std::shared_ptr<Stream> s) {
+      s->on_close([&] { ++closes; });
+      std::lock_guard lk(mu);
+      streams.emplace_back(target, s);
+      cv.notify_all();
+    });
+  });
+  std::vector<std::unique_ptr<TlsClient>> clients;
+  for (int i = 0; i < kStreams; ++i) {
+    clients.push_back(connect(server->port()));
+    ASSERT_FALSE(clients.back()->write("GET /w" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+  }
+  {
+    std::unique_lock lk(mu);
+    ASSERT_TRUE(cv.wait_for(lk, 5s, [&] { return streams.size() == kStreams; }));
+  }
+  // Two threads feed all streams at once, interleaved.
+  std::vector<std::thread> feeders;
+  for (int t = 0; t < 2; ++t)
+    feeders.emplace_back([&, t] {
+      for (int round = 0; round < 10; ++round)
+        for (size_t i = static_cast<size_t>(t); i < streams.size(); i += 2)
+          EXPECT_TRUE(streams[i].second->write(streams[i].first + ":" + std::to_string(round) + "\n"));
+    });
+  for (auto& f : feeders) f.join();
+  for (auto& [target, s] : streams) s->close();
+  for (int i = 0; i < kStreams; ++i) {
+    HttpResponse res;
+    ASSERT_FALSE(clients[i]->read(res));
+    std::string want;
+    for (int round = 0; round < 10; ++round)
+      want += "/w" + std::to_string(i) + ":" + std::to_string(round) + "\n";
+    EXPECT_EQ(res.body(), want);
+  }
+  for (int i = 0; i < 100 && closes < kStreams; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(closes.load(), kStreams);
+}
+
+TEST_F(ServerTest, StreamOutlivesTheRequestTimeout) {
+  Limits limits;
+  limits.request_timeout_seconds = 1;
+  limits.idle_timeout_seconds = 1;
+  Producers producers;
+  auto server = start(
+      [&](const Request&) {
+        return streaming([&](std::shared_ptr<Stream> s) {
+          producers.spawn([s] {
+            for (int i = 0; i < 5; ++i) {
+              std::this_thread::sleep_for(500ms);
+              s->write("tick " + std::to_string(i) + "\n");
+            }
+            s->close();
+          });
+        });
+      },
+      limits);
+  auto c = connect(server->port());
+  auto t0 = Clock::now();
+  ASSERT_FALSE(c->write("GET /watch HTTP/1.1\r\nHost: x\r\n\r\n"));
+  bhttp::response_parser<bhttp::string_body> parser;
+  Arrivals got;
+  error_code ec = read_stream(*c, got, t0, parser);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_GT(seconds_since(t0), 2.4);
+  ASSERT_EQ(got.chunks.size(), 5u);
+  EXPECT_EQ(got.chunks[4], "tick 4\n");
+  // The idle timeout runs from the end of the stream.
+  auto t1 = Clock::now();
+  EXPECT_TRUE(is_closed_error(c->wait_closed()));
+  EXPECT_GT(seconds_since(t1), 0.8);
+  EXPECT_LT(seconds_since(t1), 2.5);
+}
+
+TEST_F(ServerTest, ManySmallWritesArriveIntactAndInOrder) {
+  Producers producers;
+  auto server = start([&](const Request& r) {
+    const bool parallel = r.target == "/parallel";
+    return streaming([&, parallel](std::shared_ptr<Stream> s) {
+      if (!parallel) {
+        producers.spawn([s] {
+          for (int i = 0; i < 1000; ++i) EXPECT_TRUE(s->write(std::to_string(i) + "\n"));
+          s->close();
+        });
+        return;
+      }
+      // Four threads at once; each one's lines must stay in its order.
+      auto left = std::make_shared<std::atomic<int>>(4);
+      for (int t = 0; t < 4; ++t)
+        producers.spawn([s, t, left] {
+          for (int i = 0; i < 250; ++i)
+            EXPECT_TRUE(s->write(std::to_string(t) + "." + std::to_string(i) + "\n"));
+          if (--*left == 0) s->close();
+        });
+    });
+  });
+  auto c = connect(server->port());
+  HttpResponse res = c->roundtrip("GET /serial HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string want;
+  for (int i = 0; i < 1000; ++i) want += std::to_string(i) + "\n";
+  EXPECT_EQ(res.body(), want);
+
+  res = c->roundtrip("GET /parallel HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::vector<int> next(4, 0);
+  size_t lines = 0;
+  for (size_t pos = 0; pos < res.body().size();) {
+    size_t nl = res.body().find('\n', pos);
+    ASSERT_NE(nl, std::string::npos);
+    std::string line = res.body().substr(pos, nl - pos);
+    size_t dot = line.find('.');
+    ASSERT_NE(dot, std::string::npos) << line;
+    int t = std::stoi(line.substr(0, dot));
+    ASSERT_TRUE(t >= 0 && t < 4);
+    EXPECT_EQ(std::stoi(line.substr(dot + 1)), next[t]++);
+    ++lines;
+    pos = nl + 1;
+  }
+  EXPECT_EQ(lines, 1000u);
+
+  // HEAD gets the head only and never starts the producer; the connection stays usable.
+  res = c->roundtrip("HEAD /serial HTTP/1.1\r\nHost: x\r\n\r\n", true);
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(c->roundtrip("GET /serial HTTP/1.1\r\nHost: x\r\n\r\n").body(), want);
+}
+
 TEST_F(ServerTest, DISABLED_Throughput) {
   auto server = start([](const Request&) { return Response{200, {}, "ok"}; }, Limits{}, 2, 2);
   const int clients = std::getenv("ORCH_BENCH_CLIENTS") ? std::atoi(std::getenv("ORCH_BENCH_CLIENTS")) : 4;

@@ -7,6 +7,7 @@
 #include "identity/platform.h"
 #include "kube/apiserver/discovery.h"
 #include "kube/apiserver/registry.h"
+#include "kube/apiserver/stored.h"
 
 namespace orch::kube {
 namespace json = boost::json;
@@ -27,15 +28,11 @@ http::Response json_response(int code, const json::value& body) {
   return http::Response{code, {{"Content-Type", "application/json"}}, json::serialize(body)};
 }
 
-http::Response status(const ApiError& e) {
-  json::object s{{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object{}}, {"status", "Failure"},
-                 {"message", e.message}, {"reason", e.reason}};
-  if (!e.details.empty()) s["details"] = e.details;
-  s["code"] = e.code;
-  return json_response(e.code, s);
-}
+http::Response status(const ApiError& e) { return json_response(e.code(), e.status); }
 
-const ApiError kUnauthorized{401, "Unauthorized", "Unauthorized", {}};
+namespace st = apimachinery::status;
+const ApiError kUnauthorized{st::unauthorized(), {}};
+const ApiError not_found_path() { return ApiError{st::make(404, "NotFound", "the server could not find the requested resource"), {}}; }
 
 std::string percent_decode_simple(std::string_view s) {
   std::string out;
@@ -84,12 +81,14 @@ json::object read_body(const http::Request& req) {
       return kubeproto::decode(req.body).object;
     } catch (const kubeproto::Error& e) {
       int code = e.code() == kubeproto::Error::Code::Malformed ? 400 : 415;
-      throw ApiError{code, code == 400 ? "BadRequest" : "UnsupportedMediaType", e.what(), {}};
+      throw code == 400 ? ApiError{st::bad_request(e.what()), {}} : ApiError{st::unsupported_media_type({"application/json", std::string(kubeproto::kMediaType)}), {}};
     }
   }
   boost::system::error_code ec;
-  json::value v = json::parse(req.body, ec);
-  if (ec || !v.is_object()) throw ApiError{400, "BadRequest", "the request body is not a JSON object", {}};
+  json::parse_options opts;
+  opts.max_depth = 100;
+  json::value v = json::parse(req.body, ec, {}, opts);
+  if (ec || !v.is_object()) throw api_error(400, "BadRequest", "the request body is not a JSON object");
   return std::move(v.as_object());
 }
 
@@ -98,14 +97,11 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
-bool glob(std::string_view pattern, std::string_view s) {
-  if (pattern.empty()) return s.empty();
-  if (pattern[0] == '*') {
-    for (size_t i = 0; i <= s.size(); ++i)
-      if (glob(pattern.substr(1), s.substr(i))) return true;
-    return false;
-  }
-  return !s.empty() && pattern[0] == s[0] && glob(pattern.substr(1), s.substr(1));
+// An access scope's namespace: a name, or a prefix ending in '*' (EKS allows only a trailing
+// wildcard; the EKS API validates the patterns when they are associated).
+bool in_scope(std::string_view pattern, std::string_view ns) {
+  if (pattern.ends_with('*')) return ns.starts_with(pattern.substr(0, pattern.size() - 1));
+  return pattern == ns;
 }
 
 // The rules each built-in access policy grants: the Kubernetes roles they correspond to.
@@ -136,9 +132,9 @@ bool access_policies_allow(const User& u, const rbac::Attributes& a) {
   for (const auto& p : u.access_policies) {
     if (p.scope.type == "namespace") {
       if (a.ns.empty() || !a.resource_request) continue;
-      bool in_scope = false;
-      for (const auto& pattern : p.scope.namespaces) in_scope = in_scope || glob(pattern, a.ns);
-      if (!in_scope) continue;
+      bool matched = false;
+      for (const auto& pattern : p.scope.namespaces) matched = matched || in_scope(pattern, a.ns);
+      if (!matched) continue;
     }
     const auto* rules = access_policy_rules(p.policy_arn);
     if (!rules) continue;
@@ -170,7 +166,7 @@ http::Response ApiServer::handle(const http::Request& req) {
     std::string_view path = target.substr(0, target.find('?'));
     if (path == "/healthz" || path == "/livez" || path == "/readyz")
       return http::Response{200, {{"Content-Type", "text/plain"}}, "ok"};
-    if (!path.starts_with(kPrefix)) throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+    if (!path.starts_with(kPrefix)) throw not_found_path();
     path.remove_prefix(kPrefix.size());
     std::string id(path.substr(0, path.find('/')));
     Request r{req, nullptr, std::string(path.substr(id.size())), {}, {}, clock::now_seconds()};
@@ -183,13 +179,13 @@ http::Response ApiServer::handle(const http::Request& req) {
       return nullptr;
     });
     if (!r.cluster || r.cluster->status != "ACTIVE")
-      throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+      throw not_found_path();
     return serve(r);
   } catch (const ApiError& e) {
     return status(e);
   } catch (const store::StoreError& e) {
     spdlog::error("kube request failed in the store: {}", e.what());
-    return status(ApiError{500, "InternalError", std::string("the request could not be stored: ") + e.what(), {}});
+    return status(api_error(500, "InternalError", std::string("the request could not be stored: ") + e.what()));
   }
 }
 
@@ -209,6 +205,9 @@ http::Response ApiServer::serve(Request& r) {
   const auto& ti = std::get<authn::TokenIdentity>(verified);
   std::string principal = ti.caller.kind == identity::Caller::Kind::RoleSession ? ti.caller.role_arn : ti.caller.arn;
   const identity::AccessEntry* entry = r.cluster->entry(principal);
+  // An entry belongs to the principal it was made for: a later user or role that happens to
+  // have the same ARN is not that principal (EKS binds entries to the unique id).
+  if (entry && !entry->principal_id.empty() && entry->principal_id != ti.user_id) entry = nullptr;
   if (!entry) {
     spdlog::info("kube: {} has no access entry on cluster {}", principal, r.cluster->name);
     throw kUnauthorized;
@@ -226,27 +225,30 @@ http::Response ApiServer::serve(Request& r) {
   const std::string& method = r.http.method;
   if (parts.empty() || parts[0] == "version" || (parts[0] != "api" && parts[0] != "apis")) {
     rbac::Attributes a{user_info(r.user), method == "GET" ? "get" : "post", false, "", "", "", "", "", "", r.path};
-    if (!allowed(r, a)) throw ApiError{403, "Forbidden", rbac::forbidden_message(a), {}};
+    if (!allowed(r, a)) throw api_error(403, "Forbidden", rbac::forbidden_message(a));
     if (r.path == "/version") return json_response(200, version_info());
-    throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+    throw not_found_path();
   }
   // Discovery: /api, /apis, /api/v1, /apis/<group>/<version>.
   bool core = parts[0] == "api";
   size_t gv_len = core ? 2 : 3;
+  // Discovery documents are read-only.
+  if (parts.size() <= gv_len && method != "GET")
+    throw api_error(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
   if (parts.size() < gv_len) {
     rbac::Attributes a{user_info(r.user), "get", false, "", "", "", "", "", "", r.path};
-    if (!allowed(r, a)) throw ApiError{403, "Forbidden", rbac::forbidden_message(a), {}};
+    if (!allowed(r, a)) throw api_error(403, "Forbidden", rbac::forbidden_message(a));
     const std::string* accept = r.http.header("Accept");
     if (parts.size() == 1) return discovery_root(core, accept ? *accept : "");
-    if (core) throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+    if (core) throw not_found_path();
     return json_response(200, resource_list(parts[1], ""));
   }
-  if (parts.size() == gv_len && method == "GET") {
+  if (parts.size() == gv_len) {
     rbac::Attributes a{user_info(r.user), "get", false, "", "", "", "", "", "", r.path};
-    if (!allowed(r, a)) throw ApiError{403, "Forbidden", rbac::forbidden_message(a), {}};
+    if (!allowed(r, a)) throw api_error(403, "Forbidden", rbac::forbidden_message(a));
     json::object list = core ? resource_list("", parts[1]) : resource_list(parts[1], parts[2]);
     if (list.at("resources").as_array().empty())
-      throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+      throw not_found_path();
     return json_response(200, list);
   }
   return resource_request(r);
@@ -263,14 +265,19 @@ http::Response ApiServer::resource_request(Request& r) {
     ns = parts[i + 1];
     i += 2;
   }
+  if (parts.size() <= i) throw not_found_path();
   std::string plural = parts[i];
   if (parts.size() > i + 1) name = parts[i + 1];
   if (parts.size() > i + 2) sub = parts[i + 2];
-  if (parts.size() > i + 3) throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+  if (parts.size() > i + 3) throw not_found_path();
   // /api/v1/namespaces/<name> names a namespace itself.
   if (plural == "namespaces" && ns.empty() && parts.size() == i + 2) name = parts[i + 1];
   const Resource* res = find_resource(group, version, plural);
-  if (!res) throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
+  if (!res) throw not_found_path();
+  // A cluster-scoped kind has no namespaced path, and a namespaced object is only reached
+  // through its namespace (lists may span all namespaces), as in kube-apiserver.
+  if (!res->namespaced && !ns.empty()) throw not_found_path();
+  if (res->namespaced && ns.empty() && !name.empty()) throw not_found_path();
 
   const std::string& method = r.http.method;
   std::string verb = method == "GET"      ? (name.empty() ? (r.query.count("watch") && r.query["watch"] != "false" ? "watch" : "list") : "get")
@@ -279,10 +286,10 @@ http::Response ApiServer::resource_request(Request& r) {
                      : method == "PATCH"  ? "patch"
                      : method == "DELETE" ? (name.empty() ? "deletecollection" : "delete")
                                           : "";
-  if (verb.empty()) throw ApiError{405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {}};
+  if (verb.empty()) throw api_error(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
   rbac::Attributes a{user_info(r.user), verb, true, ns, group, version, plural, sub, name, ""};
   if (res->resource == "namespaces" && !name.empty()) a.ns = name;  // as kube-apiserver scopes them
-  if (!allowed(r, a)) throw ApiError{403, "Forbidden", rbac::forbidden_message(a), {{"name", name}, {"group", group}, {"kind", plural}}};
+  if (!allowed(r, a)) throw api_error(403, "Forbidden", rbac::forbidden_message(a));
 
   // Reviews answer about the caller; nothing is stored.
   if (res->resource == "selfsubjectreviews" && verb == "create") {
@@ -309,8 +316,8 @@ http::Response ApiServer::resource_request(Request& r) {
       q.verb = str(nra->as_object(), "verb");
       q.path = str(nra->as_object(), "path");
     } else {
-      throw ApiError{422, "Invalid", "SelfSubjectAccessReview.authorization.k8s.io \"\" is invalid: spec: Invalid value: "
-                                     "\"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified", {}};
+      throw api_error(422, "Invalid", "SelfSubjectAccessReview.authorization.k8s.io \"\" is invalid: spec: Invalid value: "
+                                     "\"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified");
     }
     auto decision = authorizer(r.cluster->id)->authorize(q);
     bool ok = decision.allowed || access_policies_allow(r.user, q);
@@ -333,27 +340,28 @@ http::Response ApiServer::resource_request(Request& r) {
     review["apiVersion"] = "authorization.k8s.io/v1";
     return json_response(201, review);
   }
-  if (res->verbs.size() == 1) throw ApiError{405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {}};
+  if (res->verbs.size() == 1) throw api_error(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
   if (!sub.empty() && !(res->resource == "pods" && sub == "status" && verb == "get"))
-    throw ApiError{404, "NotFound", "the server could not find the requested resource", {}};
-  if (verb == "watch" || verb == "patch" || verb == "deletecollection")
-    throw ApiError{405, "MethodNotAllowed", verb + " is not served yet for " + plural, {}};
+    throw not_found_path();
+  if (verb == "watch" || verb == "deletecollection")
+    throw api_error(405, "MethodNotAllowed", verb + " is not served yet for " + plural);
 
   Registry reg(store_, dir_.box());
   const std::string& cid = r.cluster->id;
   if (verb == "get") return json_response(200, reg.get(*res, cid, ns, name));
   if (verb == "list") return json_response(200, reg.list(*res, cid, ns, r.query["labelSelector"], r.query["fieldSelector"]));
   if (verb == "create" || verb == "update") {
+    if (res->namespaced && ns.empty()) throw not_found_path();
     json::object obj = read_body(r.http);
     if (auto* k = obj.if_contains("kind"); k && k->is_string() && k->as_string() != res->kind)
-      throw ApiError{400, "BadRequest", "the kind of the body (" + std::string(k->as_string()) + ") is not " + res->kind, {}};
-    if (r.query.count("dryRun")) throw ApiError{400, "BadRequest", "dryRun is not supported yet", {}};
+      throw api_error(400, "BadRequest", "the kind of the body (" + std::string(k->as_string()) + ") is not " + res->kind);
+    if (r.query.count("dryRun")) throw api_error(400, "BadRequest", "dryRun is not supported yet");
     // RBAC objects may only grant what their creator holds (escalation prevention).
     if (res->group == "rbac.authorization.k8s.io") {
       if (res->namespaced && obj["metadata"].is_object()) obj["metadata"].as_object()["namespace"] = ns;
       auto parsed = rbac::parse_object(obj);
       if (!parsed.errors.empty())
-        throw ApiError{422, "Invalid", rbac::invalid_message(res->kind, name, parsed.errors), {}};
+        throw api_error(422, "Invalid", rbac::invalid_message(res->kind, name, parsed.errors));
       auto az = authorizer(cid);
       rbac::Verdict v;
       if (auto* role = std::get_if<rbac::Role>(&parsed.object)) v = rbac::may_create_role(*az, a, ns, role->rules);
@@ -361,14 +369,22 @@ http::Response ApiServer::resource_request(Request& r) {
         v = rbac::may_create_role(*az, a, "", crole->rules, name, crole->aggregation_rule.has_value());
       if (auto* rb = std::get_if<rbac::RoleBinding>(&parsed.object)) v = rbac::may_bind(*az, a.user, *rb);
       if (auto* crb = std::get_if<rbac::ClusterRoleBinding>(&parsed.object)) v = rbac::may_bind(*az, a.user, *crb);
-      if (!v.allowed()) throw ApiError{v.outcome == rbac::Verdict::Outcome::NotFound ? 404 : 403,
-                                       v.outcome == rbac::Verdict::Outcome::NotFound ? "NotFound" : "Forbidden", v.message, {}};
+      if (!v.allowed())
+        throw v.outcome == rbac::Verdict::Outcome::NotFound ? api_error(404, "NotFound", v.message)
+                                                             : api_error(403, "Forbidden", v.message);
     }
     json::object out = verb == "create" ? reg.create(*res, cid, ns, std::move(obj), r.now)
                                         : reg.update(*res, cid, ns, name, std::move(obj));
     if (res->group == "rbac.authorization.k8s.io") invalidate(cid);
     if (verb == "create" && res->resource == "namespaces") provision_namespace(cid, std::string(out.at("metadata").at("name").as_string()));
     return json_response(verb == "create" ? 201 : 200, out);
+  }
+  if (verb == "patch") {
+    const std::string* ct = r.http.header("Content-Type");
+    if (res->group == "rbac.authorization.k8s.io")
+      throw api_error(405, "MethodNotAllowed", "patching RBAC objects is not served yet: use kubectl replace or delete and create");
+    json::object out = reg.patch(*res, cid, ns, name, ct ? *ct : "", r.http.body);
+    return json_response(200, out);
   }
   // delete
   json::object out = reg.remove(*res, cid, ns, name);
@@ -377,25 +393,30 @@ http::Response ApiServer::resource_request(Request& r) {
 }
 
 std::shared_ptr<const rbac::Authorizer> ApiServer::authorizer(const std::string& cid) {
+  uint64_t generation;
   {
     std::lock_guard lock(mu_);
     if (auto it = authorizers_.find(cid); it != authorizers_.end()) return it->second;
+    generation = generations_[cid];
   }
   // Built from the cluster's stored RBAC objects, then cached until one of them changes.
   rbac::PolicySet set;
   for (const auto& plural : kRbacKinds) {
     const Resource* res = find_resource("rbac.authorization.k8s.io", "v1", plural);
-    for (const auto& kv : store_.list(res->prefix(cid)).items) set.apply(json::parse(kv.value));  // never sealed
+    for (const auto& kv : store_.list(res->prefix(cid)).items) set.apply(parse_stored(kv.value));  // never sealed
   }
   auto built = set.build();
   std::lock_guard lock(mu_);
-  authorizers_[cid] = built;
+  // Cached only if no RBAC write happened while it was being built; otherwise the next
+  // request builds again from the newer objects.
+  if (generations_[cid] == generation) authorizers_[cid] = built;
   return built;
 }
 
 void ApiServer::invalidate(const std::string& cid) {
   std::lock_guard lock(mu_);
   authorizers_.erase(cid);
+  ++generations_[cid];
 }
 
 bool ApiServer::allowed(const Request& r, const rbac::Attributes& a) {
@@ -415,7 +436,7 @@ void ApiServer::ensure_object(const std::string& cid, json::object obj) {
   try {
     reg.create(*res, cid, ns, std::move(obj), clock::now_seconds());
   } catch (const ApiError& e) {
-    if (e.code != 409) throw;
+    if (e.code() != 409) throw;
   }
 }
 

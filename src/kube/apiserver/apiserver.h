@@ -53,6 +53,7 @@ class ApiServer {
   authn::TokenPolicy token_policy_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<const rbac::Authorizer>> authorizers_;  // by cluster id
+  std::map<std::string, uint64_t> generations_;  // bumped by every RBAC change of a cluster
 };
 
 }  // namespace orch::kube

@@ -60,13 +60,36 @@ void ApiServer::provision_namespace(const std::string& cid, const std::string& n
 }
 
 void ApiServer::provision_pending() {
-  std::vector<identity::Ref<identity::Cluster>> pending = dir_.read([](const identity::State& s) {
-    std::vector<identity::Ref<identity::Cluster>> out;
+  std::vector<identity::Ref<identity::Cluster>> pending, deleting;
+  dir_.read([&](const identity::State& s) {
     for (const auto& [acct, a] : s.accounts)
-      for (const auto& [name, c] : a.clusters)
-        if (c->status == "CREATING") out.push_back(c);
-    return out;
+      for (const auto& [name, c] : a.clusters) {
+        if (c->status == "CREATING") pending.push_back(c);
+        if (c->status == "DELETING") deleting.push_back(c);
+      }
   });
+  for (const auto& c : deleting) {
+    try {
+      // Its objects go in batches (each batch atomic), then the record: nothing of a deleted
+      // cluster stays on disk, and a later cluster of the same name starts empty (new id).
+      const std::string prefix = "/registry/" + c->id + "/";
+      for (auto batch = store_.list(prefix, {}, 500); !batch.items.empty(); batch = store_.list(prefix, {}, 500)) {
+        std::vector<store::Op> ops;
+        for (const auto& kv : batch.items) ops.push_back(store::Op::del(kv.key));
+        store_.commit(ops);
+      }
+      invalidate(c->id);
+      dir_.write([&](identity::Txn& t) {
+        const identity::AccountData* a = t.state().account(c->account);
+        if (!a) return;
+        auto it = a->clusters.find(c->name);
+        if (it != a->clusters.end() && it->second->id == c->id) t.remove(*it->second);
+      });
+      spdlog::info("cluster {} of account {} is deleted", c->name, c->account);
+    } catch (const std::exception& e) {
+      spdlog::error("deleting cluster {} failed (will retry): {}", c->name, e.what());
+    }
+  }
   for (const auto& c : pending) {
     try {
       for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"})

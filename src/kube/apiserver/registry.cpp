@@ -1,4 +1,11 @@
 #include "kube/apiserver/registry.h"
+#include "kube/apiserver/stored.h"
+
+#include "apimachinery/fields.h"
+#include "apimachinery/json_patch.h"
+#include "apimachinery/labels.h"
+#include "apimachinery/strategic_merge.h"
+#include "apimachinery/validation.h"
 
 #include "base/clock.h"
 #include "base/crypto.h"
@@ -8,45 +15,6 @@ namespace orch::kube {
 namespace json = boost::json;
 
 namespace {
-std::string qualified(const Resource& r) { return r.group.empty() ? r.resource : r.resource + "." + r.group; }
-
-ApiError invalid(const Resource& r, const std::string& name, const std::string& field, const std::string& detail) {
-  return {422, "Invalid", r.kind + " \"" + name + "\" is invalid: " + field + ": " + detail,
-          json::object{{"name", name}, {"kind", r.resource}}};
-}
-
-bool dns1123_label(const std::string& s) {
-  if (s.empty() || s.size() > 63) return false;
-  for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-  return s.front() != '-' && s.back() != '-';
-}
-
-bool dns1123_subdomain(const std::string& s) {
-  if (s.empty() || s.size() > 253) return false;
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    std::string label = s.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!dns1123_label(label)) return false;
-    if (dot == std::string::npos) return true;
-    start = dot + 1;
-  }
-}
-
-// RBAC names are path segments; everything else here is a DNS subdomain (namespaces a label).
-std::string name_problem(const Resource& r, const std::string& name) {
-  if (r.group == "rbac.authorization.k8s.io") {
-    if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos || name.find('%') != std::string::npos)
-      return "Invalid value: \"" + name + "\": may not contain '/' or '%' and may not be '.' or '..'";
-    return {};
-  }
-  if (r.resource == "namespaces" ? dns1123_label(name) : dns1123_subdomain(name)) return {};
-  return r.resource == "namespaces"
-             ? "Invalid value: \"" + name + "\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-             : "Invalid value: \"" + name + "\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-}
-
 constexpr std::string_view kSealedPrefix = "sealed:v1:";
 
 // Secrets: stringData is write-only, merged into data as base64, as the API server does.
@@ -58,13 +26,6 @@ void fold_string_data(json::object& obj) {
   for (const auto& [k, v] : sd->as_object())
     if (v.is_string()) data[k] = crypto::base64_encode(std::string(v.as_string()));
   obj.erase("stringData");
-}
-
-std::string random_suffix() {
-  static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
-  std::string out;
-  for (unsigned char c : crypto::random_bytes(5)) out += kAlphabet[c % 27];
-  return out;
 }
 
 // Pods have no node to run on yet: they are accepted, and say so in their status.
@@ -80,64 +41,30 @@ void pod_defaults(json::object& obj, int64_t now) {
   status["qosClass"] = "BestEffort";
 }
 
-bool matches_labels(const json::object& obj, const std::string& selector) {
-  if (selector.empty()) return true;
-  const json::object* labels = nullptr;
-  if (auto* md = obj.if_contains("metadata"); md && md->is_object())
-    if (auto* l = md->as_object().if_contains("labels"); l && l->is_object()) labels = &l->as_object();
-  size_t start = 0;
-  while (start <= selector.size()) {
-    size_t comma = selector.find(',', start);
-    std::string term = selector.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    start = comma == std::string::npos ? selector.size() + 1 : comma + 1;
-    if (term.empty()) continue;
-    bool negate = false;
-    size_t eq = term.find("!=");
-    if (eq != std::string::npos) negate = true;
-    else eq = term.find('=');
-    if (eq == std::string::npos) {  // existence: "key" or "!key"
-      bool absent = term[0] == '!';
-      std::string key = absent ? term.substr(1) : term;
-      bool has = labels && labels->contains(key);
-      if (has == absent) return false;
-      continue;
-    }
-    std::string key = term.substr(0, eq);
-    std::string value = term.substr(eq + (negate ? 2 : (term.compare(eq, 2, "==") == 0 ? 2 : 1)));
-    const json::value* v = labels ? labels->if_contains(key) : nullptr;
-    bool equal = v && v->is_string() && v->as_string() == value;
-    if (equal == negate) return false;
-  }
-  return true;
-}
-
-bool matches_fields(const json::object& obj, const std::string& selector) {
-  if (selector.empty()) return true;
-  const json::object& md = obj.at("metadata").as_object();
-  size_t start = 0;
-  while (start <= selector.size()) {
-    size_t comma = selector.find(',', start);
-    std::string term = selector.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    start = comma == std::string::npos ? selector.size() + 1 : comma + 1;
-    if (term.empty()) continue;
-    bool negate = term.find("!=") != std::string::npos;
-    size_t eq = term.find(negate ? "!=" : "=");
-    std::string field = term.substr(0, eq);
-    std::string value = term.substr(eq + (negate ? 2 : (term.compare(eq, 2, "==") == 0 ? 2 : 1)));
-    std::string actual;
-    if (field == "metadata.name") actual = md.contains("name") ? std::string(md.at("name").as_string()) : "";
-    else if (field == "metadata.namespace") actual = md.contains("namespace") ? std::string(md.at("namespace").as_string()) : "";
-    else throw ApiError{400, "BadRequest", "field label not supported: " + field, {}};
-    if ((actual == value) == negate) return false;
-  }
-  return true;
-}
 }  // namespace
 
-ApiError not_found(const Resource& r, const std::string& name) {
-  return {404, "NotFound", qualified(r) + " \"" + name + "\" not found",
-          json::object{{"name", name}, {"group", r.group}, {"kind", r.resource}}};
+namespace st = apimachinery::status;
+
+ApiError api_error(int code, std::string_view reason, std::string_view message) {
+  return ApiError{st::make(code, reason, message), {}};
 }
+
+st::GroupResource group_resource(const Resource& r) { return {r.group, r.resource}; }
+
+namespace {
+// Namespaces are DNS labels, RBAC objects path segments, the rest DNS subdomains.
+apimachinery::validation::NameFunc name_rule(const Resource& r) {
+  if (r.resource == "namespaces") return apimachinery::validation::name_is_dns_label;
+  if (r.group == "rbac.authorization.k8s.io")
+    return [](std::string_view n, bool prefix) { return apimachinery::validation::path_segment_name(n, prefix); };
+  return apimachinery::validation::name_is_dns_subdomain;
+}
+
+std::string string_member(const json::object& o, std::string_view k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+}  // namespace
 
 std::string Registry::encode(const Resource& r, const std::string& key, const json::object& obj) const {
   std::string text = json::serialize(obj);
@@ -153,9 +80,9 @@ json::object Registry::decode(const Resource& r, const store::KeyValue& kv) cons
     if (!std::string_view(kv.value).starts_with(kSealedPrefix) ||
         !crypto::base64_decode(std::string_view(kv.value).substr(kSealedPrefix.size()), sealed) ||
         !box_.open(sealed, text, kv.key))
-      throw ApiError{500, "InternalError", "a stored " + r.kind + " cannot be decrypted with this data directory's key", {}};
+      throw ApiError{st::internal_error("a stored " + r.kind + " cannot be decrypted with this data directory's key"), {}};
   }
-  json::object o = json::parse(text).as_object();
+  json::object o = parse_stored(text).as_object();
   o["metadata"].as_object()["resourceVersion"] = std::to_string(kv.mod_revision);
   return o;
 }
@@ -183,21 +110,18 @@ json::object Registry::create(const Resource& r, const std::string& cluster, con
     obj["status"] = json::object{{"phase", "Active"}};
   }
   json::object& md = obj["metadata"].as_object();
-  std::string name = md.contains("name") && md.at("name").is_string() ? std::string(md.at("name").as_string()) : "";
-  if (name.empty() && md.contains("generateName") && md.at("generateName").is_string())
-    name = std::string(md.at("generateName").as_string()) + random_suffix();
-  if (name.empty())
-    throw ApiError{422, "Invalid", r.kind + " \"\" is invalid: metadata.name: Required value: name or generateName is required",
-                   json::object{{"kind", r.resource}}};
-  if (std::string problem = name_problem(r, name); !problem.empty()) throw invalid(r, name, "metadata.name", problem);
+  if (r.namespaced && md.contains("namespace") && md.at("namespace") != json::value(ns))
+    throw api_error(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+  if (!r.namespaced) md.erase("namespace");
+  else md["namespace"] = ns;
+  // ObjectMeta as the API server validates it on create (name or generateName, labels, ...).
+  auto errs = apimachinery::validation::validate_object_meta(md, r.namespaced, name_rule(r));
+  std::string name = string_member(md, "name");
+  if (!errs.empty()) throw ApiError{st::invalid({r.group, r.kind}, name, errs), {}};
+  if (name.empty()) name = apimachinery::validation::generate_name(string_member(md, "generateName"));
   if (r.namespaced) {
-    if (md.contains("namespace") && md.at("namespace").is_string() && md.at("namespace").as_string() != ns)
-      throw ApiError{400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request", {}};
     static const Resource* namespaces = find_resource("", "v1", "namespaces");
-    if (!exists(*namespaces, cluster, "", ns)) throw not_found(*namespaces, ns);
-    md["namespace"] = ns;
-  } else {
-    md.erase("namespace");
+    if (!exists(*namespaces, cluster, "", ns)) throw ApiError{st::not_found(group_resource(*namespaces), ns), {}};
   }
   md["name"] = name;
   md["uid"] = ids::uuid4();
@@ -209,27 +133,34 @@ json::object Registry::create(const Resource& r, const std::string& cluster, con
   }
   std::string k = key(r, cluster, ns, name);
   auto result = store_.commit({store::Op::create(k, encode(r, k, obj))});
-  if (!result.ok)
-    throw ApiError{409, "AlreadyExists", qualified(r) + " \"" + name + "\" already exists",
-                   json::object{{"name", name}, {"group", r.group}, {"kind", r.resource}}};
+  if (!result.ok) throw ApiError{st::already_exists(group_resource(r), name), {}};
   md["resourceVersion"] = std::to_string(result.revision);
   return obj;
 }
 
 json::object Registry::get(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const {
   auto kv = store_.get(key(r, cluster, ns, name));
-  if (!kv) throw not_found(r, name);
+  if (!kv) throw ApiError{st::not_found(group_resource(r), name), {}};
   return decode(r, *kv);
 }
 
 json::object Registry::list(const Resource& r, const std::string& cluster, const std::string& ns,
                             const std::string& label_selector, const std::string& field_selector) const {
   std::string prefix = r.prefix(cluster) + (r.namespaced && !ns.empty() ? ns + "/" : "");
+  auto labels = apimachinery::labels::parse(label_selector);
+  if (!labels) throw ApiError{st::bad_request(labels.error()), {}};
+  auto fields = apimachinery::fields::parse(field_selector);
+  if (fields) fields = apimachinery::fields::convert(std::move(*fields), apimachinery::fields::selectable_fields(r.group, r.kind));
+  if (!fields) throw ApiError{st::bad_request(fields.error()), {}};
   auto listed = store_.list(prefix);
   json::array items;
   for (const auto& kv : listed.items) {
     json::object o = decode(r, kv);
-    if (matches_labels(o, label_selector) && matches_fields(o, field_selector)) items.push_back(std::move(o));
+    const json::value* lv = o.at("metadata").as_object().if_contains("labels");
+    if (!labels->matches(apimachinery::labels::set_from_json(lv ? *lv : json::value()))) continue;
+    json::value whole = o;
+    if (!fields->matches([&](std::string_view f) { return apimachinery::fields::field_value(whole, f); })) continue;
+    items.push_back(std::move(o));
   }
   return {{"kind", r.kind + "List"},
           {"apiVersion", r.group_version()},
@@ -240,7 +171,7 @@ json::object Registry::list(const Resource& r, const std::string& cluster, const
 json::object Registry::update(const Resource& r, const std::string& cluster, const std::string& ns,
                               const std::string& name, json::object obj) {
   auto kv = store_.get(key(r, cluster, ns, name));
-  if (!kv) throw not_found(r, name);
+  if (!kv) throw ApiError{st::not_found(group_resource(r), name), {}};
   json::object current = decode(r, *kv);
   obj["apiVersion"] = r.group_version();
   obj["kind"] = r.kind;
@@ -249,14 +180,8 @@ json::object Registry::update(const Resource& r, const std::string& cluster, con
   if (!obj["metadata"].is_object()) obj["metadata"].emplace_object();
   json::object& md = obj["metadata"].as_object();
   if (md.contains("name") && md.at("name") != json::value(name))
-    throw ApiError{400, "BadRequest", "the name of the object (" + std::string(md.at("name").as_string()) +
-                                          ") does not match the name on the URL (" + name + ")", {}};
-  auto conflict = [&] {
-    return ApiError{409, "Conflict",
-                    "Operation cannot be fulfilled on " + qualified(r) + " \"" + name +
-                        "\": the object has been modified; please apply your changes to the latest version and try again",
-                    json::object{{"name", name}, {"group", r.group}, {"kind", r.resource}}};
-  };
+    throw api_error(400, "BadRequest", "the name of the object does not match the name on the URL (" + name + ")");
+  auto conflict = [&] { return ApiError{st::conflict_modified(group_resource(r), name), {}}; };
   // A resourceVersion in the body is a precondition (optimistic concurrency).
   if (auto* rv = md.if_contains("resourceVersion"); rv && rv->is_string() && !rv->as_string().empty())
     if (rv->as_string() != std::to_string(kv->mod_revision)) throw conflict();
@@ -271,9 +196,37 @@ json::object Registry::update(const Resource& r, const std::string& cluster, con
   return obj;
 }
 
+json::object Registry::patch(const Resource& r, const std::string& cluster, const std::string& ns,
+                             const std::string& name, const std::string& content_type, const std::string& body) {
+  auto kv = store_.get(key(r, cluster, ns, name));
+  if (!kv) throw ApiError{st::not_found(group_resource(r), name), {}};
+  json::object current = decode(r, *kv);
+  boost::system::error_code ec;
+  json::parse_options opts;
+  opts.max_depth = 100;
+  json::value doc = json::parse(body, ec, {}, opts);
+  if (ec) throw ApiError{st::bad_request(std::string("error decoding patch: ") + ec.message()), {}};
+  std::string type = content_type.substr(0, content_type.find(';'));
+  auto apply = [&]() -> apimachinery::Result<json::value, ApiError> {
+    if (type == "application/merge-patch+json") return apimachinery::apply_merge_patch(current, doc);
+    if (type == "application/strategic-merge-patch+json")
+      return apimachinery::apply_strategic_merge_patch(current, doc, apimachinery::PatchSchema::for_kind(r.group, r.kind));
+    if (type == "application/json-patch+json") return apimachinery::apply_json_patch(current, doc);
+    throw ApiError{st::unsupported_media_type({"application/json-patch+json", "application/merge-patch+json",
+                                               "application/strategic-merge-patch+json"}), {}};
+  };
+  auto patched = apply();
+  if (!patched) throw patched.error();
+  if (!patched->is_object()) throw api_error(422, "Invalid", "the patch did not produce an object");
+  // Written as an update whose precondition is the version the patch was applied to.
+  json::object next = std::move(patched->as_object());
+  next["metadata"].as_object()["resourceVersion"] = std::to_string(kv->mod_revision);
+  return update(r, cluster, ns, name, std::move(next));
+}
+
 json::object Registry::remove(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) {
   auto kv = store_.get(key(r, cluster, ns, name));
-  if (!kv) throw not_found(r, name);
+  if (!kv) throw ApiError{st::not_found(group_resource(r), name), {}};
   std::vector<store::Op> ops{store::Op::del(kv->key, kv->mod_revision)};
   // A namespace takes everything in it along, in the same transaction: nothing is left behind
   // half-deleted.
@@ -282,7 +235,7 @@ json::object Registry::remove(const Resource& r, const std::string& cluster, con
       if (res.namespaced)
         for (const auto& item : store_.list(res.prefix(cluster) + name + "/").items) ops.push_back(store::Op::del(item.key));
   auto result = store_.commit(ops);
-  if (!result.ok) throw ApiError{409, "Conflict", "the object changed while it was being deleted; try again", {}};
+  if (!result.ok) throw ApiError{st::conflict_modified(group_resource(r), name), {}};
   return decode(r, *kv);
 }
 

@@ -1,26 +1,24 @@
 // The generic registry: Kubernetes objects of any served kind as JSON values in the store, with
 // resourceVersion = the store's mod_revision (injected on read, never stored), optimistic
 // concurrency on update, uid/creationTimestamp/generateName on create, and a small per-kind
-// strategy (defaults and status on create; cascades on delete).
+// strategy (defaults and status on create; Secrets sealed at rest; cascades on delete). Errors
+// are apimachinery Status objects.
 #pragma once
 #include <boost/json.hpp>
 
-#include <optional>
 #include <string>
 
+#include "apimachinery/status.h"
 #include "base/crypto.h"
 #include "kube/apiserver/resources.h"
 #include "store/store.h"
 
 namespace orch::kube {
 
-// A Kubernetes API error, rendered as a Status object.
-struct ApiError {
-  int code;
-  std::string reason;
-  std::string message;
-  boost::json::object details;
-};
+using apimachinery::ApiError;
+
+// A Status error with the given code, reason and message.
+ApiError api_error(int code, std::string_view reason, std::string_view message);
 
 class Registry {
  public:
@@ -32,11 +30,15 @@ class Registry {
   boost::json::object create(const Resource& r, const std::string& cluster, const std::string& ns,
                              boost::json::object obj, int64_t now);
   boost::json::object get(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const;
-  // label_selector / field_selector as in the query string (field: metadata.name, metadata.namespace).
+  // label_selector / field_selector as in the query string; bad selectors are 400 BadRequest.
   boost::json::object list(const Resource& r, const std::string& cluster, const std::string& ns,
                            const std::string& label_selector, const std::string& field_selector) const;
   boost::json::object update(const Resource& r, const std::string& cluster, const std::string& ns,
                              const std::string& name, boost::json::object obj);
+  // PATCH: content_type selects merge, strategic merge or JSON patch; the result is written as
+  // an update with the read version as precondition.
+  boost::json::object patch(const Resource& r, const std::string& cluster, const std::string& ns,
+                            const std::string& name, const std::string& content_type, const std::string& body);
   boost::json::object remove(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name);
   bool exists(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const;
 
@@ -48,7 +50,6 @@ class Registry {
   const crypto::SecretBox& box_;
 };
 
-// The Kubernetes wording of "pods \"x\" not found" and friends.
-ApiError not_found(const Resource& r, const std::string& name);
+apimachinery::status::GroupResource group_resource(const Resource& r);
 
 }  // namespace orch::kube
