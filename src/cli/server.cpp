@@ -132,6 +132,7 @@ int run_server(const ServerOptions& opts) {
       lock.unlock();
       usage.flush();
       kube_api->provision_pending();
+      kube_api->close_expired_watches();
       lock.lock();
     }
   }

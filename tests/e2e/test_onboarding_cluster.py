@@ -304,3 +304,37 @@ def test_deleting_a_cluster_removes_its_objects(server, admin_cli, cluster, tmp_
     admin_cli.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1")
     got = kubectl(admin_cli, "get", "configmap", "keep", "-n", "data-science", check=False)
     assert got.returncode == 1 and "NotFound" in got.stderr
+
+
+def test_watch_streams_changes(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "judy")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "KUBECONFIG"}
+    env["HOME"] = str(home)
+    w = subprocess.Popen([KUBECTL, "get", "configmaps", "-n", "data-science", "-w", "-o", "name"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        import time
+        time.sleep(2)
+        kubectl(member, "create", "configmap", "w1", "-n", "data-science", "--from-literal=a=1")
+        kubectl(member, "label", "configmap", "w1", "-n", "data-science", "x=y")
+        kubectl(member, "delete", "configmap", "w1", "-n", "data-science")
+        time.sleep(2)
+    finally:
+        w.terminate()
+        out, err = w.communicate(timeout=10)
+    assert out.split().count("configmap/w1") == 3, (out, err)
+    # A watch from a resourceVersion replays what came after it, and timeoutSeconds ends it.
+    token = token_for(member, cluster)
+    status, listed = raw_kube(server, admin_cli, cluster, token, "GET", "/api/v1/namespaces/data-science/configmaps")
+    rv = listed["metadata"]["resourceVersion"]
+    kubectl(member, "create", "configmap", "w2", "-n", "data-science", "--from-literal=a=1")
+    import ssl
+    import urllib.request
+    endpoint = admin_cli.json("eks", "describe-cluster", "--name", cluster)["cluster"]["endpoint"]
+    req = urllib.request.Request(endpoint + f"/api/v1/namespaces/data-science/configmaps?watch=true&resourceVersion={rv}"
+                                 "&timeoutSeconds=2&fieldSelector=metadata.name%3Dw2",
+                                 headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req, context=ssl.create_default_context(cafile=server.ca), timeout=30) as r:
+        events = [json.loads(line) for line in r.read().decode().splitlines() if line.strip()]
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "w2")]

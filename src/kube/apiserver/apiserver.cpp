@@ -343,11 +343,12 @@ http::Response ApiServer::resource_request(Request& r) {
   if (res->verbs.size() == 1) throw api_error(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
   if (!sub.empty() && !(res->resource == "pods" && sub == "status" && verb == "get"))
     throw not_found_path();
-  if (verb == "watch" || verb == "deletecollection")
+  if (verb == "deletecollection")
     throw api_error(405, "MethodNotAllowed", verb + " is not served yet for " + plural);
 
   Registry reg(store_, dir_.box());
   const std::string& cid = r.cluster->id;
+  if (verb == "watch") return watch(r, *res, reg, ns);
   if (verb == "get") return json_response(200, reg.get(*res, cid, ns, name));
   if (verb == "list") return json_response(200, reg.list(*res, cid, ns, r.query["labelSelector"], r.query["fieldSelector"]));
   if (verb == "create" || verb == "update") {
@@ -390,6 +391,62 @@ http::Response ApiServer::resource_request(Request& r) {
   json::object out = reg.remove(*res, cid, ns, name);
   if (res->group == "rbac.authorization.k8s.io" || res->resource == "namespaces") invalidate(cid);
   return json_response(200, out);
+}
+
+// A watch is a chunked stream of one JSON event per line, fed by the store's broadcaster. It ends
+// when the client goes, at timeoutSeconds, or when the server stops; the store watch goes with it.
+http::Response ApiServer::watch(Request& r, const Resource& res, const Registry& reg, const std::string& ns) {
+  int64_t after = 0;
+  if (auto it = r.query.find("resourceVersion"); it != r.query.end() && !it->second.empty()) {
+    try {
+      after = std::stoll(it->second);
+    } catch (const std::exception&) {
+      throw api_error(400, "BadRequest", "invalid resourceVersion: " + it->second);
+    }
+  }
+  int64_t timeout = 0;
+  if (auto it = r.query.find("timeoutSeconds"); it != r.query.end() && !it->second.empty()) {
+    try {
+      timeout = std::stoll(it->second);
+    } catch (const std::exception&) {
+      throw api_error(400, "BadRequest", "invalid timeoutSeconds: " + it->second);
+    }
+  }
+  std::string labels = r.query["labelSelector"], fields = r.query["fieldSelector"], cid = r.cluster->id;
+  // Selectors are checked before the stream starts, so a bad one is an ordinary 400.
+  Registry::check_selectors(res, labels, fields);
+  http::Response resp{200, {{"Content-Type", "application/json"}}, "", nullptr};
+  resp.start_stream = [this, &res, reg, ns, labels, fields, cid, after, timeout](std::shared_ptr<http::Stream> stream) {
+    auto holder = std::make_shared<std::unique_ptr<store::Watch>>();
+    auto emit = [stream](json::object event) { stream->write(json::serialize(event) + "\n"); };
+    *holder = reg.watch(res, cid, ns, labels, fields, after, emit);
+    if (!*holder) {  // expired: the ERROR event was sent
+      stream->close();
+      return;
+    }
+    stream->on_close([holder] { holder->reset(); });
+    if (timeout > 0) {
+      std::lock_guard lock(mu_);
+      watch_deadlines_.emplace_back(clock::now_seconds() + timeout, stream);
+    }
+  };
+  return resp;
+}
+
+void ApiServer::close_expired_watches() {
+  std::vector<std::shared_ptr<http::Stream>> due;
+  int64_t now = clock::now_seconds();
+  {
+    std::lock_guard lock(mu_);
+    std::erase_if(watch_deadlines_, [&](const auto& d) {
+      auto stream = d.second.lock();
+      if (!stream || !stream->open()) return true;
+      if (d.first > now) return false;
+      due.push_back(stream);
+      return true;
+    });
+  }
+  for (auto& s : due) s->close();
 }
 
 std::shared_ptr<const rbac::Authorizer> ApiServer::authorizer(const std::string& cid) {

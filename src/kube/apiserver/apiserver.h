@@ -37,6 +37,9 @@ class ApiServer {
 
   // Creates an object in a cluster's registry as the system (provisioning); skips existing ones.
   void ensure_object(const std::string& cluster_id, boost::json::object obj);
+  // Ends watches whose timeoutSeconds has passed; the server calls it periodically.
+  void close_expired_watches();
+
   // What a new workspace namespace gets: the platform group's RoleBinding.
   void provision_namespace(const std::string& cluster_id, const std::string& ns);
 
@@ -44,6 +47,7 @@ class ApiServer {
   struct Request;
   http::Response serve(Request& r);
   http::Response resource_request(Request& r);
+  http::Response watch(Request& r, const struct Resource& res, const class Registry& reg, const std::string& ns);
   std::shared_ptr<const rbac::Authorizer> authorizer(const std::string& cluster_id);
   bool allowed(const Request& r, const rbac::Attributes& a);
   void invalidate(const std::string& cluster_id);
@@ -54,6 +58,7 @@ class ApiServer {
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<const rbac::Authorizer>> authorizers_;  // by cluster id
   std::map<std::string, uint64_t> generations_;  // bumped by every RBAC change of a cluster
+  std::vector<std::pair<int64_t, std::weak_ptr<http::Stream>>> watch_deadlines_;
 };
 
 }  // namespace orch::kube

@@ -144,28 +144,91 @@ json::object Registry::get(const Resource& r, const std::string& cluster, const 
   return decode(r, *kv);
 }
 
-json::object Registry::list(const Resource& r, const std::string& cluster, const std::string& ns,
-                            const std::string& label_selector, const std::string& field_selector) const {
-  std::string prefix = r.prefix(cluster) + (r.namespaced && !ns.empty() ? ns + "/" : "");
+namespace {
+// A list's or watch's selectors, parsed once; bad selectors are 400 BadRequest.
+struct Filter {
+  apimachinery::labels::Selector labels;
+  apimachinery::fields::Selector fields;
+  bool matches(const json::object& o) const {
+    const json::value* lv = o.at("metadata").as_object().if_contains("labels");
+    if (!labels.matches(apimachinery::labels::set_from_json(lv ? *lv : json::value()))) return false;
+    json::value whole = o;
+    return fields.matches([&](std::string_view f) { return apimachinery::fields::field_value(whole, f); });
+  }
+};
+
+Filter make_filter(const Resource& r, const std::string& label_selector, const std::string& field_selector) {
   auto labels = apimachinery::labels::parse(label_selector);
   if (!labels) throw ApiError{st::bad_request(labels.error()), {}};
   auto fields = apimachinery::fields::parse(field_selector);
   if (fields) fields = apimachinery::fields::convert(std::move(*fields), apimachinery::fields::selectable_fields(r.group, r.kind));
   if (!fields) throw ApiError{st::bad_request(fields.error()), {}};
-  auto listed = store_.list(prefix);
+  return Filter{std::move(*labels), std::move(*fields)};
+}
+
+std::string list_prefix(const Resource& r, const std::string& cluster, const std::string& ns) {
+  return r.prefix(cluster) + (r.namespaced && !ns.empty() ? ns + "/" : "");
+}
+}  // namespace
+
+void Registry::check_selectors(const Resource& r, const std::string& label_selector, const std::string& field_selector) {
+  make_filter(r, label_selector, field_selector);
+}
+
+json::object Registry::list(const Resource& r, const std::string& cluster, const std::string& ns,
+                            const std::string& label_selector, const std::string& field_selector) const {
+  Filter filter = make_filter(r, label_selector, field_selector);
+  auto listed = store_.list(list_prefix(r, cluster, ns));
   json::array items;
   for (const auto& kv : listed.items) {
     json::object o = decode(r, kv);
-    const json::value* lv = o.at("metadata").as_object().if_contains("labels");
-    if (!labels->matches(apimachinery::labels::set_from_json(lv ? *lv : json::value()))) continue;
-    json::value whole = o;
-    if (!fields->matches([&](std::string_view f) { return apimachinery::fields::field_value(whole, f); })) continue;
-    items.push_back(std::move(o));
+    if (filter.matches(o)) items.push_back(std::move(o));
   }
   return {{"kind", r.kind + "List"},
           {"apiVersion", r.group_version()},
           {"metadata", json::object{{"resourceVersion", std::to_string(listed.revision)}}},
           {"items", std::move(items)}};
+}
+
+std::unique_ptr<store::Watch> Registry::watch(const Resource& r, const std::string& cluster, const std::string& ns,
+                                              const std::string& label_selector, const std::string& field_selector,
+                                              int64_t after, std::function<void(json::object)> emit) const {
+  Filter filter = make_filter(r, label_selector, field_selector);
+  std::string prefix = list_prefix(r, cluster, ns);
+  if (after <= 0) {
+    auto listed = store_.list(prefix);
+    for (const auto& kv : listed.items) {
+      json::object o = decode(r, kv);
+      if (filter.matches(o)) emit(json::object{{"type", "ADDED"}, {"object", std::move(o)}});
+    }
+    after = listed.revision;
+  }
+  try {
+    // The callback outlives this Registry (a per-request value): it keeps its own copy, whose
+    // references (store, key) live as long as the server.
+    return store_.watch(prefix, after, [self = *this, &r, filter = std::move(filter), emit](const store::Event& e) {
+      try {
+        json::object o;
+        const char* type;
+        if (e.type == store::Event::Type::Delete) {
+          if (!e.prev) return;
+          store::KeyValue last = *e.prev;
+          last.mod_revision = e.revision;  // the deletion's version, as Kubernetes reports it
+          o = self.decode(r, last);
+          type = "DELETED";
+        } else {
+          o = self.decode(r, e.kv);
+          type = e.kv.create_revision == e.revision ? "ADDED" : "MODIFIED";
+        }
+        if (filter.matches(o)) emit(json::object{{"type", type}, {"object", std::move(o)}});
+      } catch (const std::exception&) {
+        // An undecodable value is skipped rather than ending every watcher.
+      }
+    });
+  } catch (const store::CompactedError&) {
+    emit(json::object{{"type", "ERROR"}, {"object", st::expired("too old resource version: " + std::to_string(after))}});
+    return nullptr;
+  }
 }
 
 json::object Registry::update(const Resource& r, const std::string& cluster, const std::string& ns,

@@ -42,6 +42,17 @@ class Registry {
   boost::json::object remove(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name);
   bool exists(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const;
 
+  // Throws 400 BadRequest if a selector does not parse (before a watch starts streaming).
+  static void check_selectors(const Resource& r, const std::string& label_selector, const std::string& field_selector);
+
+  // Watch: every change after `after` (a resourceVersion; 0 = from now, after an ADDED event for
+  // each current object) to objects matching the selectors, as Kubernetes watch events
+  // {"type": ADDED|MODIFIED|DELETED, "object": ...}. `emit` runs on the store's delivery thread.
+  // A version older than the store's history gives one ERROR event (410 Expired) and no watch.
+  std::unique_ptr<store::Watch> watch(const Resource& r, const std::string& cluster, const std::string& ns,
+                                      const std::string& label_selector, const std::string& field_selector,
+                                      int64_t after, std::function<void(boost::json::object event)> emit) const;
+
  private:
   std::string encode(const Resource& r, const std::string& key, const boost::json::object& obj) const;
   boost::json::object decode(const Resource& r, const store::KeyValue& kv) const;  // with resourceVersion
