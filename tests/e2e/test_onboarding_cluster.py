@@ -338,3 +338,43 @@ def test_watch_streams_changes(server, admin_cli, cluster, tmp_path):
     with urllib.request.urlopen(req, context=ssl.create_default_context(cafile=server.ca), timeout=30) as r:
         events = [json.loads(line) for line in r.read().decode().splitlines() if line.strip()]
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "w2")]
+
+
+def test_owner_references_are_garbage_collected(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "kim")
+    token = token_for(member, cluster)
+    base = "/api/v1/namespaces/data-science/configmaps"
+
+    def create(name, owner=None):
+        md = {"name": name}
+        if owner:
+            md["ownerReferences"] = [{"apiVersion": "v1", "kind": "ConfigMap", "name": owner["metadata"]["name"],
+                                      "uid": owner["metadata"]["uid"]}]
+        status, body = raw_kube(server, admin_cli, cluster, token, "POST", base, json.dumps({"metadata": md}).encode())
+        assert status == 201, body
+        return body
+
+    driver = create("driver")
+    executor = create("executor", driver)
+    create("executor-child", executor)  # dependents of dependents go too
+    create("bystander")
+    assert raw_kube(server, admin_cli, cluster, token, "DELETE", base + "/driver")[0] == 200
+    names = [i["metadata"]["name"] for i in raw_kube(server, admin_cli, cluster, token, "GET", base)[1]["items"]]
+    assert names == ["bystander"], names
+    # Orphan keeps the dependents and strips the reference.
+    driver = create("driver2")
+    create("executor2", driver)
+    status, _ = raw_kube(server, admin_cli, cluster, token, "DELETE", base + "/driver2",
+                         json.dumps({"propagationPolicy": "Orphan"}).encode())
+    assert status == 200
+    status, orphan = raw_kube(server, admin_cli, cluster, token, "GET", base + "/executor2")
+    assert status == 200 and "ownerReferences" not in orphan["metadata"]
+
+
+def test_logs_of_a_pod_that_cannot_run_say_why(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "leo")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    kubectl(member, "run", "lonely", "--image=busybox", "-n", "data-science", "--restart=Never", "--", "echo", "hi")
+    p = kubectl(member, "logs", "lonely", "-n", "data-science", check=False)
+    assert p.returncode == 1
+    assert 'container "lonely" in pod "lonely" is waiting to start: no node is available to run it' in p.stderr

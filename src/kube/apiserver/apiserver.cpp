@@ -341,6 +341,16 @@ http::Response ApiServer::resource_request(Request& r) {
     return json_response(201, review);
   }
   if (res->verbs.size() == 1) throw api_error(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+  if (res->resource == "pods" && sub == "log" && verb == "get") {
+    json::object pod = Registry(store_, dir_.box()).get(*res, r.cluster->id, ns, name);
+    std::string container = r.query["container"];
+    if (container.empty())
+      if (auto* c = pod["spec"].is_object() ? pod["spec"].as_object().if_contains("containers") : nullptr;
+          c && c->is_array() && !c->as_array().empty() && c->as_array()[0].is_object())
+        if (auto* n = c->as_array()[0].as_object().if_contains("name"); n && n->is_string()) container = std::string(n->as_string());
+    throw api_error(400, "BadRequest", "container \"" + container + "\" in pod \"" + name +
+                                           "\" is waiting to start: no node is available to run it");
+  }
   if (!sub.empty() && !(res->resource == "pods" && sub == "status" && verb == "get"))
     throw not_found_path();
   if (verb == "deletecollection")
@@ -387,8 +397,13 @@ http::Response ApiServer::resource_request(Request& r) {
     json::object out = reg.patch(*res, cid, ns, name, ct ? *ct : "", r.http.body);
     return json_response(200, out);
   }
-  // delete
-  json::object out = reg.remove(*res, cid, ns, name);
+  // delete: propagationPolicy from the query or from a DeleteOptions body (kubectl --cascade).
+  std::string propagation = r.query.count("propagationPolicy") ? r.query["propagationPolicy"] : "";
+  if (propagation.empty() && !r.http.body.empty()) {
+    json::object options = read_body(r.http);
+    if (auto* p = options.if_contains("propagationPolicy"); p && p->is_string()) propagation = std::string(p->as_string());
+  }
+  json::object out = reg.remove(*res, cid, ns, name, propagation.empty() ? "Background" : propagation);
   if (res->group == "rbac.authorization.k8s.io" || res->resource == "namespaces") invalidate(cid);
   return json_response(200, out);
 }

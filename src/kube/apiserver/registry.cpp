@@ -11,6 +11,8 @@
 #include "base/crypto.h"
 #include "base/ids.h"
 
+#include <set>
+
 namespace orch::kube {
 namespace json = boost::json;
 
@@ -287,9 +289,12 @@ json::object Registry::patch(const Resource& r, const std::string& cluster, cons
   return update(r, cluster, ns, name, std::move(next));
 }
 
-json::object Registry::remove(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) {
+json::object Registry::remove(const Resource& r, const std::string& cluster, const std::string& ns,
+                              const std::string& name, const std::string& propagation) {
   auto kv = store_.get(key(r, cluster, ns, name));
   if (!kv) throw ApiError{st::not_found(group_resource(r), name), {}};
+  if (!propagation.empty() && propagation != "Background" && propagation != "Foreground" && propagation != "Orphan")
+    throw api_error(400, "BadRequest", "propagationPolicy must be Orphan, Background or Foreground, not " + propagation);
   std::vector<store::Op> ops{store::Op::del(kv->key, kv->mod_revision)};
   // A namespace takes everything in it along, in the same transaction: nothing is left behind
   // half-deleted.
@@ -297,6 +302,45 @@ json::object Registry::remove(const Resource& r, const std::string& cluster, con
     for (const auto& res : resources())
       if (res.namespaced)
         for (const auto& item : store_.list(res.prefix(cluster) + name + "/").items) ops.push_back(store::Op::del(item.key));
+  // Garbage collection: objects of the same namespace whose ownerReferences name a deleted
+  // object go with it (Background and Foreground alike — nothing here runs on after the
+  // request, so both finish before it returns), transitively; Orphan instead strips the
+  // reference. All in the same transaction as the owner's deletion.
+  if (r.namespaced) {
+    std::vector<std::string> owners{string_member(decode(r, *kv).at("metadata").as_object(), "uid")};
+    std::set<std::string> seen{kv->key};
+    while (!owners.empty()) {
+      std::string owner = owners.back();
+      owners.pop_back();
+      for (const auto& res : resources()) {
+        if (!res.namespaced || res.verbs.size() == 1) continue;
+        for (const auto& item : store_.list(res.prefix(cluster) + ns + "/").items) {
+          if (seen.count(item.key)) continue;
+          json::object o = decode(res, item);
+          json::object& md = o["metadata"].as_object();
+          auto* refs = md.if_contains("ownerReferences");
+          if (!refs || !refs->is_array()) continue;
+          bool owned = false;
+          for (const auto& ref : refs->as_array())
+            owned = owned || (ref.is_object() && string_member(ref.as_object(), "uid") == owner);
+          if (!owned) continue;
+          seen.insert(item.key);
+          if (propagation == "Orphan") {
+            json::array kept;
+            for (const auto& ref : refs->as_array())
+              if (!(ref.is_object() && string_member(ref.as_object(), "uid") == owner)) kept.push_back(ref);
+            if (kept.empty()) md.erase("ownerReferences");
+            else md["ownerReferences"] = std::move(kept);
+            md.erase("resourceVersion");
+            ops.push_back(store::Op::put(item.key, encode(res, item.key, o), item.mod_revision));
+          } else {
+            ops.push_back(store::Op::del(item.key, item.mod_revision));
+            owners.push_back(string_member(md, "uid"));
+          }
+        }
+      }
+    }
+  }
   auto result = store_.commit(ops);
   if (!result.ok) throw ApiError{st::conflict_modified(group_resource(r), name), {}};
   return decode(r, *kv);

@@ -39,7 +39,9 @@ class Registry {
   // an update with the read version as precondition.
   boost::json::object patch(const Resource& r, const std::string& cluster, const std::string& ns,
                             const std::string& name, const std::string& content_type, const std::string& body);
-  boost::json::object remove(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name);
+  // Deletes at once, with its dependents (ownerReferences) unless propagation is "Orphan".
+  boost::json::object remove(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name,
+                             const std::string& propagation = "Background");
   bool exists(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const;
 
   // Throws 400 BadRequest if a selector does not parse (before a watch starts streaming).
