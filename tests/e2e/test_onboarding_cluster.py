@@ -378,3 +378,29 @@ def test_logs_of_a_pod_that_cannot_run_say_why(server, admin_cli, cluster, tmp_p
     p = kubectl(member, "logs", "lonely", "-n", "data-science", check=False)
     assert p.returncode == 1
     assert 'container "lonely" in pod "lonely" is waiting to start: no node is available to run it' in p.stderr
+
+
+def test_token_and_subject_access_reviews_for_administrators(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "mia")
+    member_token = token_for(member, cluster)
+    admin_token = admin_cli.json("eks", "get-token", "--cluster-name", cluster, "--region", "us-east-1")["status"]["token"]
+    tr = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": member_token}}
+    status, body = raw_kube(server, admin_cli, cluster, admin_token, "POST", "/apis/authentication.k8s.io/v1/tokenreviews",
+                            json.dumps(tr).encode())
+    assert status == 201 and body["status"]["authenticated"] is True, body
+    assert "orchestera:platform-devs" in body["status"]["user"]["groups"]
+    tr["spec"]["token"] = "k8s-aws-v1.garbage"
+    status, body = raw_kube(server, admin_cli, cluster, admin_token, "POST", "/apis/authentication.k8s.io/v1/tokenreviews",
+                            json.dumps(tr).encode())
+    assert status == 201 and body["status"]["authenticated"] is False
+    sar = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+           "spec": {"user": "someone", "groups": ["orchestera:platform-devs"],
+                    "resourceAttributes": {"namespace": "data-science", "verb": "create", "resource": "pods"}}}
+    path = "/apis/authorization.k8s.io/v1/subjectaccessreviews"
+    status, body = raw_kube(server, admin_cli, cluster, admin_token, "POST", path, json.dumps(sar).encode())
+    assert status == 201 and body["status"]["allowed"] is True, body
+    sar["spec"]["resourceAttributes"]["namespace"] = "kube-system"
+    assert raw_kube(server, admin_cli, cluster, admin_token, "POST", path, json.dumps(sar).encode())[1]["status"]["allowed"] is False
+    # Members may not ask about others.
+    status, body = raw_kube(server, admin_cli, cluster, member_token, "POST", path, json.dumps(sar).encode())
+    assert (status, body["reason"]) == (403, "Forbidden")

@@ -189,37 +189,44 @@ http::Response ApiServer::handle(const http::Request& req) {
   }
 }
 
-http::Response ApiServer::serve(Request& r) {
-  // Authentication: an EKS bearer token, verified locally, mapped through the cluster's access
-  // entry for the principal (no entry: not a user of this cluster).
-  const std::string* authz = r.http.header("Authorization");
-  if (!authz || !authz->starts_with("Bearer ")) throw kUnauthorized;
-  std::string token = authz->substr(7);
+// An EKS bearer token, verified locally, mapped through the cluster's access entry for the
+// principal; nullopt when the token fails or the principal has no entry on this cluster.
+std::optional<User> ApiServer::authenticate(const identity::Cluster& cluster, const std::string& token, int64_t now) {
   auto verified = dir_.read([&](const identity::State& s) {
-    return authn::verify_eks_token(token, r.cluster->name, token_policy_, s, dir_.box(), r.now);
+    return authn::verify_eks_token(token, cluster.name, token_policy_, s, dir_.box(), now);
   });
   if (auto* err = std::get_if<authn::TokenError>(&verified)) {
-    spdlog::info("kube: token refused for cluster {}: {}", r.cluster->name, err->reason);
-    throw kUnauthorized;
+    spdlog::info("kube: token refused for cluster {}: {}", cluster.name, err->reason);
+    return std::nullopt;
   }
   const auto& ti = std::get<authn::TokenIdentity>(verified);
   std::string principal = ti.caller.kind == identity::Caller::Kind::RoleSession ? ti.caller.role_arn : ti.caller.arn;
-  const identity::AccessEntry* entry = r.cluster->entry(principal);
+  const identity::AccessEntry* entry = cluster.entry(principal);
   // An entry belongs to the principal it was made for: a later user or role that happens to
   // have the same ARN is not that principal (EKS binds entries to the unique id).
   if (entry && !entry->principal_id.empty() && entry->principal_id != ti.user_id) entry = nullptr;
   if (!entry) {
-    spdlog::info("kube: {} has no access entry on cluster {}", principal, r.cluster->name);
-    throw kUnauthorized;
+    spdlog::info("kube: {} has no access entry on cluster {}", principal, cluster.name);
+    return std::nullopt;
   }
-  r.user.name = replace_all(replace_all(entry->username, "{{SessionName}}", ti.session_name), "{{AccountID}}", ti.account);
-  r.user.uid = "aws-iam-authenticator:" + ti.account + ":" + ti.user_id;
-  r.user.groups = entry->groups;
-  r.user.groups.push_back("system:authenticated");
-  r.user.extra = {{"accessKeyId", {ti.access_key_id}}, {"arn", {ti.arn}}, {"canonicalArn", {ti.canonical_arn}},
-                  {"principalId", {ti.user_id}}};
-  if (!ti.session_name.empty()) r.user.extra["sessionName"] = {ti.session_name};
-  r.user.access_policies = entry->policies;
+  User u;
+  u.name = replace_all(replace_all(entry->username, "{{SessionName}}", ti.session_name), "{{AccountID}}", ti.account);
+  u.uid = "aws-iam-authenticator:" + ti.account + ":" + ti.user_id;
+  u.groups = entry->groups;
+  u.groups.push_back("system:authenticated");
+  u.extra = {{"accessKeyId", {ti.access_key_id}}, {"arn", {ti.arn}}, {"canonicalArn", {ti.canonical_arn}},
+             {"principalId", {ti.user_id}}};
+  if (!ti.session_name.empty()) u.extra["sessionName"] = {ti.session_name};
+  u.access_policies = entry->policies;
+  return u;
+}
+
+http::Response ApiServer::serve(Request& r) {
+  const std::string* authz = r.http.header("Authorization");
+  if (!authz || !authz->starts_with("Bearer ")) throw kUnauthorized;
+  auto user = authenticate(*r.cluster, authz->substr(7), r.now);
+  if (!user) throw kUnauthorized;
+  r.user = std::move(*user);
 
   auto parts = split_path(r.path);
   const std::string& method = r.http.method;
@@ -337,6 +344,59 @@ http::Response ApiServer::resource_request(Request& r) {
     auto rules = authorizer(r.cluster->id)->rules_for(r.user.name, r.user.groups, ns_q);
     review["status"] = rules.to_json();
     review["kind"] = "SelfSubjectRulesReview";
+    review["apiVersion"] = "authorization.k8s.io/v1";
+    return json_response(201, review);
+  }
+  if (res->resource == "tokenreviews" && verb == "create") {
+    json::object review = read_body(r.http);
+    std::string token;
+    if (auto* sp = review.if_contains("spec"); sp && sp->is_object())
+      if (auto* t = sp->as_object().if_contains("token"); t && t->is_string()) token = std::string(t->as_string());
+    auto who = token.empty() ? std::nullopt : authenticate(*r.cluster, token, r.now);
+    json::object st{{"authenticated", who.has_value()}};
+    if (who)
+      st["user"] = json::object{{"username", who->name}, {"uid", who->uid}, {"groups", json::value_from(who->groups)},
+                                {"extra", json::value_from(who->extra)}};
+    else
+      st["error"] = "the token is not valid for this cluster";
+    review["status"] = std::move(st);
+    review["kind"] = "TokenReview";
+    review["apiVersion"] = "authentication.k8s.io/v1";
+    return json_response(201, review);
+  }
+  if (res->resource == "subjectaccessreviews" && verb == "create") {
+    // About another subject, as RBAC alone sees it (access policies belong to access entries,
+    // not to Kubernetes user names).
+    json::object review = read_body(r.http);
+    json::object spec = review.contains("spec") && review.at("spec").is_object() ? review.at("spec").as_object() : json::object{};
+    auto str = [](const json::object& o, const char* k) {
+      auto* v = o.if_contains(k);
+      return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    rbac::Attributes q{rbac::UserInfo{str(spec, "user"), str(spec, "uid"), {}, {}}, "", true, "", "", "", "", "", "", ""};
+    if (auto* g = spec.if_contains("groups"); g && g->is_array())
+      for (const auto& v : g->as_array())
+        if (v.is_string()) q.user.groups.emplace_back(v.as_string());
+    if (auto* ra = spec.if_contains("resourceAttributes"); ra && ra->is_object()) {
+      const auto& o = ra->as_object();
+      q.verb = str(o, "verb"), q.ns = str(o, "namespace"), q.api_group = str(o, "group"), q.api_version = str(o, "version");
+      q.resource = str(o, "resource"), q.subresource = str(o, "subresource"), q.name = str(o, "name");
+    } else if (auto* nra = spec.if_contains("nonResourceAttributes"); nra && nra->is_object()) {
+      q.resource_request = false;
+      q.verb = str(nra->as_object(), "verb");
+      q.path = str(nra->as_object(), "path");
+    } else {
+      throw api_error(422, "Invalid", "SubjectAccessReview.authorization.k8s.io \"\" is invalid: spec: Invalid value: "
+                                      "\"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified");
+    }
+    if (q.user.name.empty() && q.user.groups.empty())
+      throw api_error(422, "Invalid", "SubjectAccessReview.authorization.k8s.io \"\" is invalid: spec.user: Invalid value: "
+                                      "\"\": at least one of user or group must be specified");
+    auto decision = authorizer(r.cluster->id)->authorize(q);
+    json::object st{{"allowed", decision.allowed}};
+    if (!decision.reason.empty()) st["reason"] = decision.reason;
+    review["status"] = std::move(st);
+    review["kind"] = "SubjectAccessReview";
     review["apiVersion"] = "authorization.k8s.io/v1";
     return json_response(201, review);
   }

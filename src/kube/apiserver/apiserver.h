@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ class ApiServer {
  private:
   struct Request;
   http::Response serve(Request& r);
+  std::optional<User> authenticate(const identity::Cluster& cluster, const std::string& token, int64_t now);
   http::Response resource_request(Request& r);
   http::Response watch(Request& r, const struct Resource& res, const class Registry& reg, const std::string& ns);
   std::shared_ptr<const rbac::Authorizer> authorizer(const std::string& cluster_id);
