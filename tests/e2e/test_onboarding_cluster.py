@@ -404,3 +404,43 @@ def test_token_and_subject_access_reviews_for_administrators(server, admin_cli, 
     # Members may not ask about others.
     status, body = raw_kube(server, admin_cli, cluster, member_token, "POST", path, json.dumps(sar).encode())
     assert (status, body["reason"]) == (403, "Forbidden")
+
+
+POD_YAML = """apiVersion: v1
+kind: Pod
+metadata:
+  name: applied
+  namespace: data-science
+  labels:
+    app: demo
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sleep", "1"]
+"""
+
+
+def test_apply_create_f_and_strict_field_validation(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "nina")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    manifest = tmp_path / "pod.yaml"
+    manifest.write_text(POD_YAML)
+    assert "pod/applied created" in kubectl(member, "apply", "-f", str(manifest)).stdout
+    assert "pod/applied unchanged" in kubectl(member, "apply", "-f", str(manifest)).stdout
+    manifest.write_text(POD_YAML.replace("app: demo", "app: demo2"))
+    assert "pod/applied configured" in kubectl(member, "apply", "-f", str(manifest)).stdout
+    pod = json.loads(kubectl(member, "get", "pod", "applied", "-n", "data-science", "-o", "json").stdout)
+    assert pod["metadata"]["labels"] == {"app": "demo2"}
+    assert "kubectl.kubernetes.io/last-applied-configuration" in pod["metadata"]["annotations"]
+    # An unknown field is refused by the server under kubectl's default strict validation.
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(POD_YAML.replace("name: applied", "name: created").replace("  restartPolicy: Never", "  restartPolicy: Never\n  foo: bar"))
+    p = kubectl(member, "create", "-f", str(bad), check=False)
+    assert p.returncode == 1
+    assert 'strict decoding error: unknown field "spec.foo"' in p.stderr, p.stderr
+    assert kubectl(member, "get", "pod", "created", "-n", "data-science", check=False).returncode == 1
+    # --validate=warn creates it and says so.
+    p = kubectl(member, "create", "-f", str(bad), "--validate=warn")
+    assert 'unknown field "spec.foo"' in p.stderr

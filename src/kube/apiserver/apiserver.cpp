@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "apimachinery/protobuf/known_fields.h"
 #include "apimachinery/protobuf/kubeproto.h"
 #include "base/clock.h"
 #include "identity/platform.h"
@@ -152,6 +153,30 @@ bool access_policies_allow(const User& u, const rbac::Attributes& a) {
   return false;
 }
 
+// fieldValidation: Strict refuses members the kind does not declare (400, in kube-apiserver's
+// words), Warn (the default) reports them in Warning headers, Ignore says nothing.
+std::vector<std::string> check_fields(const Resource& res, const json::object& obj, const std::string& mode) {
+  if (mode == "Ignore") return {};
+  if (!mode.empty() && mode != "Strict" && mode != "Warn")
+    throw api_error(400, "BadRequest", "fieldValidation must be one of Ignore, Warn or Strict, not " + mode);
+  auto unknown = kubeproto::unknown_fields(res.group_version(), res.kind, obj);
+  if (unknown.empty()) return {};
+  std::vector<std::string> messages;
+  for (const auto& f : unknown) messages.push_back("unknown field \"" + f + "\"");
+  if (mode == "Strict") {
+    std::string joined;
+    for (const auto& m : messages) joined += (joined.empty() ? "" : ", ") + m;
+    throw api_error(400, "BadRequest", res.kind + " in version \"" + res.version + "\" cannot be handled as a " + res.kind +
+                                           ": strict decoding error: " + joined);
+  }
+  return messages;
+}
+
+http::Response with_warnings(http::Response resp, const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) resp.headers.emplace_back("Warning", "299 - \"" + replace_all(w, "\"", "\\\"") + "\"");
+  return resp;
+}
+
 rbac::UserInfo user_info(const User& u) { return rbac::UserInfo{u.name, u.uid, u.groups, u.extra}; }
 
 const std::vector<std::string> kRbacKinds{"roles", "rolebindings", "clusterroles", "clusterrolebindings"};
@@ -234,6 +259,11 @@ http::Response ApiServer::serve(Request& r) {
     rbac::Attributes a{user_info(r.user), method == "GET" ? "get" : "post", false, "", "", "", "", "", "", r.path};
     if (!allowed(r, a)) throw api_error(403, "Forbidden", rbac::forbidden_message(a));
     if (r.path == "/version") return json_response(200, version_info());
+    if (r.path == "/openapi/v3") return json_response(200, openapi_root());
+    if (r.path.starts_with("/openapi/v3/")) {
+      auto doc = openapi_document(r.path.substr(std::string_view("/openapi/v3/").size()));
+      if (doc) return json_response(200, *doc);
+    }
     throw not_found_path();
   }
   // Discovery: /api, /apis, /api/v1, /apis/<group>/<version>.
@@ -424,6 +454,7 @@ http::Response ApiServer::resource_request(Request& r) {
   if (verb == "create" || verb == "update") {
     if (res->namespaced && ns.empty()) throw not_found_path();
     json::object obj = read_body(r.http);
+    auto warnings = check_fields(*res, obj, r.query["fieldValidation"]);
     if (auto* k = obj.if_contains("kind"); k && k->is_string() && k->as_string() != res->kind)
       throw api_error(400, "BadRequest", "the kind of the body (" + std::string(k->as_string()) + ") is not " + res->kind);
     if (r.query.count("dryRun")) throw api_error(400, "BadRequest", "dryRun is not supported yet");
@@ -448,14 +479,17 @@ http::Response ApiServer::resource_request(Request& r) {
                                         : reg.update(*res, cid, ns, name, std::move(obj));
     if (res->group == "rbac.authorization.k8s.io") invalidate(cid);
     if (verb == "create" && res->resource == "namespaces") provision_namespace(cid, std::string(out.at("metadata").at("name").as_string()));
-    return json_response(verb == "create" ? 201 : 200, out);
+    return with_warnings(json_response(verb == "create" ? 201 : 200, out), warnings);
   }
   if (verb == "patch") {
     const std::string* ct = r.http.header("Content-Type");
     if (res->group == "rbac.authorization.k8s.io")
       throw api_error(405, "MethodNotAllowed", "patching RBAC objects is not served yet: use kubectl replace or delete and create");
-    json::object out = reg.patch(*res, cid, ns, name, ct ? *ct : "", r.http.body);
-    return json_response(200, out);
+    std::vector<std::string> warnings;
+    json::object out = reg.patch(*res, cid, ns, name, ct ? *ct : "", r.http.body, [&](const json::object& next) {
+      warnings = check_fields(*res, next, r.query["fieldValidation"]);
+    });
+    return with_warnings(json_response(200, out), warnings);
   }
   // delete: propagationPolicy from the query or from a DeleteOptions body (kubectl --cascade).
   std::string propagation = r.query.count("propagationPolicy") ? r.query["propagationPolicy"] : "";

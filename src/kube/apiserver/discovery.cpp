@@ -95,4 +95,31 @@ json::object resource_list(const std::string& group, const std::string& version)
           {"groupVersion", group.empty() ? version : group + "/" + version}, {"resources", std::move(res)}};
 }
 
+json::object openapi_root() {
+  json::object paths;
+  paths["api/v1"] = json::object{{"serverRelativeURL", "/openapi/v3/api/v1"}};
+  for (const auto& g : groups()) paths["apis/" + g + "/v1"] = json::object{{"serverRelativeURL", "/openapi/v3/apis/" + g + "/v1"}};
+  return {{"paths", std::move(paths)}};
+}
+
+std::optional<json::object> openapi_document(std::string_view gv) {
+  std::string group;
+  if (gv == "api/v1") group = "";
+  else if (gv.starts_with("apis/") && gv.ends_with("/v1")) group = std::string(gv.substr(5, gv.size() - 8));
+  else return std::nullopt;
+  json::object paths;
+  for (const auto& r : resources()) {
+    if (r.group != group || r.verbs.size() == 1) continue;
+    std::string base = group.empty() ? "/api/v1" : "/apis/" + group + "/v1";
+    std::string path = base + (r.namespaced ? "/namespaces/{namespace}/" : "/") + r.resource + "/{name}";
+    json::object op{{"x-kubernetes-group-version-kind", json::object{{"group", r.group}, {"version", r.version}, {"kind", r.kind}}},
+                    {"parameters", json::array{json::object{{"name", "fieldValidation"}, {"in", "query"},
+                                                            {"schema", json::object{{"type", "string"}}}}}}};
+    paths[path] = json::object{{"patch", std::move(op)}};
+  }
+  if (paths.empty()) return std::nullopt;
+  return json::object{{"openapi", "3.0.0"}, {"info", json::object{{"title", "Kubernetes"}, {"version", "v1.32.0"}}},
+                      {"paths", std::move(paths)}};
+}
+
 }  // namespace orch::kube

@@ -262,7 +262,8 @@ json::object Registry::update(const Resource& r, const std::string& cluster, con
 }
 
 json::object Registry::patch(const Resource& r, const std::string& cluster, const std::string& ns,
-                             const std::string& name, const std::string& content_type, const std::string& body) {
+                             const std::string& name, const std::string& content_type, const std::string& body,
+                             const std::function<void(const json::object&)>& check) {
   auto kv = store_.get(key(r, cluster, ns, name));
   if (!kv) throw ApiError{st::not_found(group_resource(r), name), {}};
   json::object current = decode(r, *kv);
@@ -285,6 +286,7 @@ json::object Registry::patch(const Resource& r, const std::string& cluster, cons
   if (!patched->is_object()) throw api_error(422, "Invalid", "the patch did not produce an object");
   // Written as an update whose precondition is the version the patch was applied to.
   json::object next = std::move(patched->as_object());
+  if (check) check(next);
   next["metadata"].as_object()["resourceVersion"] = std::to_string(kv->mod_revision);
   return update(r, cluster, ns, name, std::move(next));
 }

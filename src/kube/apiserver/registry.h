@@ -6,6 +6,7 @@
 #pragma once
 #include <boost/json.hpp>
 
+#include <functional>
 #include <string>
 
 #include "apimachinery/status.h"
@@ -37,8 +38,10 @@ class Registry {
                              const std::string& name, boost::json::object obj);
   // PATCH: content_type selects merge, strategic merge or JSON patch; the result is written as
   // an update with the read version as precondition.
+  // `check` sees the patched object before it is written (field validation) and may throw.
   boost::json::object patch(const Resource& r, const std::string& cluster, const std::string& ns,
-                            const std::string& name, const std::string& content_type, const std::string& body);
+                            const std::string& name, const std::string& content_type, const std::string& body,
+                            const std::function<void(const boost::json::object&)>& check = {});
   // Deletes at once, with its dependents (ownerReferences) unless propagation is "Orphan".
   boost::json::object remove(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name,
                              const std::string& propagation = "Background");
