@@ -6,6 +6,7 @@
 #include "identity/accounts.h"
 #include "identity/directory.h"
 #include "identity/principals.h"
+#include "identity/record.h"
 
 using namespace orch;
 using namespace orch::identity;
@@ -175,4 +176,19 @@ TEST_F(Fixture, IdentityPoliciesGatherUserGroupsAndManaged) {
     EXPECT_EQ(in.identity[1].type, "group");
     EXPECT_TRUE(in.identity[1].policy);
   });
+}
+
+TEST(Records, OlderAndNewerRecordsStillLoad) {
+  // A cluster stored before access entries had a principal_id, with a member from the future.
+  std::string stored = R"({"account":"123456789012","name":"c","id":"x","status":"ACTIVE","future":1,
+    "access_entries":[{"principal_arn":"arn:aws:iam::123456789012:role/r","username":"u","groups":["g"]}]})";
+  Cluster c = decode_record<Cluster>(stored);
+  EXPECT_EQ(c.name, "c");
+  EXPECT_EQ(c.version, "1.32");  // absent: the default
+  ASSERT_EQ(c.access_entries.size(), 1u);
+  EXPECT_EQ(c.access_entries[0].groups, std::vector<std::string>{"g"});
+  EXPECT_EQ(c.access_entries[0].type, "STANDARD");
+  EXPECT_TRUE(c.access_entries[0].principal_id.empty());
+  // And what is written reads back the same.
+  EXPECT_EQ(encode_record(decode_record<Cluster>(encode_record(c))), encode_record(c));
 }
