@@ -444,3 +444,25 @@ def test_apply_create_f_and_strict_field_validation(server, admin_cli, cluster, 
     # --validate=warn creates it and says so.
     p = kubectl(member, "create", "-f", str(bad), "--validate=warn")
     assert 'unknown field "spec.foo"' in p.stderr
+
+
+def test_server_side_apply(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "omar")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    manifest = tmp_path / "cm.yaml"
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n  namespace: data-science\ndata:\n  a: '1'\n")
+    assert "serverside-applied" in kubectl(member, "apply", "--server-side", "-f", str(manifest)).stdout
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n  namespace: data-science\ndata:\n  b: '2'\n")
+    kubectl(member, "apply", "--server-side", "-f", str(manifest))
+    cm = json.loads(kubectl(member, "get", "configmap", "ssa", "-n", "data-science", "-o", "json",
+                            "--show-managed-fields").stdout)
+    # Fields the manager no longer applies are removed; ownership is recorded.
+    assert cm["data"] == {"b": "2"}
+    assert [m["manager"] for m in cm["metadata"]["managedFields"]] == ["kubectl"]
+    # Another manager changing an owned field conflicts unless forced.
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n  namespace: data-science\ndata:\n  b: '3'\n")
+    p = kubectl(member, "apply", "--server-side", "--field-manager=other", "-f", str(manifest), check=False)
+    assert p.returncode == 1 and "conflict" in p.stderr.lower(), p.stderr
+    kubectl(member, "apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", str(manifest))
+    cm = json.loads(kubectl(member, "get", "configmap", "ssa", "-n", "data-science", "-o", "json").stdout)
+    assert cm["data"] == {"b": "3"}

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "apimachinery/managed_fields.h"
+#include "apimachinery/patch_schema.h"
 #include "apimachinery/protobuf/known_fields.h"
 #include "apimachinery/protobuf/kubeproto.h"
 #include "base/clock.h"
@@ -481,6 +483,9 @@ http::Response ApiServer::resource_request(Request& r) {
     if (verb == "create" && res->resource == "namespaces") provision_namespace(cid, std::string(out.at("metadata").at("name").as_string()));
     return with_warnings(json_response(verb == "create" ? 201 : 200, out), warnings);
   }
+  if (verb == "patch" && r.http.header("Content-Type") &&
+      r.http.header("Content-Type")->starts_with("application/apply-patch+yaml"))
+    return server_side_apply(r, *res, reg, ns, name);
   if (verb == "patch") {
     const std::string* ct = r.http.header("Content-Type");
     if (res->group == "rbac.authorization.k8s.io")
@@ -500,6 +505,51 @@ http::Response ApiServer::resource_request(Request& r) {
   json::object out = reg.remove(*res, cid, ns, name, propagation.empty() ? "Background" : propagation);
   if (res->group == "rbac.authorization.k8s.io" || res->resource == "namespaces") invalidate(cid);
   return json_response(200, out);
+}
+
+// Server-side apply: the applied configuration merged into the live object (or creating it)
+// with field ownership per manager, conflicts unless force=true. kubectl sends the
+// configuration as JSON, which is YAML too; other YAML is refused with a clear message.
+http::Response ApiServer::server_side_apply(Request& r, const Resource& res, const Registry& reg, const std::string& ns,
+                                            const std::string& name) {
+  std::string manager = r.query["fieldManager"];
+  if (manager.empty())
+    throw api_error(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: "
+                                    "is required for apply patch");
+  boost::system::error_code ec;
+  json::parse_options opts;
+  opts.max_depth = 100;
+  json::value config = json::parse(r.http.body, ec, {}, opts);
+  if (ec || !config.is_object())
+    throw api_error(415, "UnsupportedMediaType", "apply configurations are accepted as JSON (which is valid YAML); "
+                                                 "convert the YAML to JSON or use kubectl, which sends JSON");
+  auto warnings = check_fields(res, config.as_object(), r.query["fieldValidation"]);
+  Registry writer = reg;
+  std::optional<json::object> live;
+  try {
+    live = writer.get(res, r.cluster->id, ns, name);
+  } catch (const ApiError& e) {
+    if (e.code() != 404) throw;
+  }
+  apimachinery::PatchSchema schema = apimachinery::PatchSchema::for_kind(res.group, res.kind);
+  apimachinery::managed::Options o;
+  o.manager = manager;
+  o.api_version = res.group_version();
+  o.kind = res.kind;
+  o.now = clock::iso8601(r.now);
+  o.schema = &schema;
+  o.ignored = {"status"};
+  json::value live_value = live ? json::value(*live) : json::value();
+  auto applied = apimachinery::managed::apply(live ? &live_value : nullptr, config, r.query["force"] == "true", o);
+  if (!applied) throw applied.error();
+  json::object next = std::move(applied->as_object());
+  if (!live) {
+    json::object created = writer.create(res, r.cluster->id, ns, std::move(next), r.now);
+    if (res.resource == "namespaces") provision_namespace(r.cluster->id, name);
+    return with_warnings(json_response(201, created), warnings);
+  }
+  next["metadata"].as_object()["resourceVersion"] = live->at("metadata").at("resourceVersion");
+  return with_warnings(json_response(200, writer.update(res, r.cluster->id, ns, name, std::move(next))), warnings);
 }
 
 // A watch is a chunked stream of one JSON event per line, fed by the store's broadcaster. It ends

@@ -49,6 +49,8 @@ class ApiServer {
   http::Response serve(Request& r);
   std::optional<User> authenticate(const identity::Cluster& cluster, const std::string& token, int64_t now);
   http::Response resource_request(Request& r);
+  http::Response server_side_apply(Request& r, const struct Resource& res, const class Registry& reg,
+                                   const std::string& ns, const std::string& name);
   http::Response watch(Request& r, const struct Resource& res, const class Registry& reg, const std::string& ns);
   std::shared_ptr<const rbac::Authorizer> authorizer(const std::string& cluster_id);
   bool allowed(const Request& r, const rbac::Attributes& a);
