@@ -466,3 +466,36 @@ def test_server_side_apply(server, admin_cli, cluster, tmp_path):
     kubectl(member, "apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", str(manifest))
     cm = json.loads(kubectl(member, "get", "configmap", "ssa", "-n", "data-science", "-o", "json").stdout)
     assert cm["data"] == {"b": "3"}
+
+
+def test_python_kubernetes_client_with_the_member_kubeconfig(server, admin_cli, cluster, tmp_path):
+    """The Python client loads the member's kubeconfig (exec plugin: aws eks get-token) unmodified."""
+    home, member = new_member(admin_cli, tmp_path, server, "pia")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    script = r'''
+import json, sys
+from kubernetes import client, config
+config.load_kube_config()
+v1 = client.CoreV1Api()
+pod = client.V1Pod(metadata=client.V1ObjectMeta(name="py"), spec=client.V1PodSpec(
+    restart_policy="Never", containers=[client.V1Container(name="main", image="busybox", command=["true"])]))
+v1.create_namespaced_pod("data-science", pod)
+names = [p.metadata.name for p in v1.list_namespaced_pod("data-science").items]
+review = client.AuthorizationV1Api().create_self_subject_access_review(client.V1SelfSubjectAccessReview(
+    spec=client.V1SelfSubjectAccessReviewSpec(resource_attributes=client.V1ResourceAttributes(
+        namespace="data-science", verb="delete", resource="pods"))))
+v1.delete_namespaced_pod("py", "data-science")
+try:
+    v1.list_namespaced_pod("kube-system")
+    denied = None
+except client.exceptions.ApiException as e:
+    denied = e.status
+print(json.dumps({"names": names, "allowed": review.status.allowed, "denied": denied}))
+'''
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "KUBECONFIG"}
+    env["HOME"] = str(home)
+    import sys
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout.strip().splitlines()[-1])
+    assert out == {"names": ["py"], "allowed": True, "denied": 403}, out
