@@ -11,6 +11,7 @@
 #include "kube/apiserver/discovery.h"
 #include "kube/apiserver/registry.h"
 #include "kube/apiserver/stored.h"
+#include "kube/apiserver/table.h"
 
 namespace orch::kube {
 namespace json = boost::json;
@@ -451,8 +452,20 @@ http::Response ApiServer::resource_request(Request& r) {
   Registry reg(store_, dir_.box());
   const std::string& cid = r.cluster->id;
   if (verb == "watch") return watch(r, *res, reg, ns);
-  if (verb == "get") return json_response(200, reg.get(*res, cid, ns, name));
-  if (verb == "list") return json_response(200, reg.list(*res, cid, ns, r.query["labelSelector"], r.query["fieldSelector"]));
+  const std::string* accept = r.http.header("Accept");
+  bool table = accept && wants_table(*accept);
+  if (verb == "get") {
+    json::object obj = reg.get(*res, cid, ns, name);
+    if (!table) return json_response(200, obj);
+    std::string rv(obj.at("metadata").at("resourceVersion").as_string());
+    return json_response(200, to_table(*res, json::array{obj}, rv, r.now));
+  }
+  if (verb == "list") {
+    json::object list = reg.list(*res, cid, ns, r.query["labelSelector"], r.query["fieldSelector"]);
+    if (!table) return json_response(200, list);
+    std::string rv(list.at("metadata").at("resourceVersion").as_string());
+    return json_response(200, to_table(*res, list.at("items").as_array(), rv, r.now));
+  }
   if (verb == "create" || verb == "update") {
     if (res->namespaced && ns.empty()) throw not_found_path();
     json::object obj = read_body(r.http);
@@ -575,9 +588,19 @@ http::Response ApiServer::watch(Request& r, const Resource& res, const Registry&
   // Selectors are checked before the stream starts, so a bad one is an ordinary 400.
   Registry::check_selectors(res, labels, fields);
   http::Response resp{200, {{"Content-Type", "application/json"}}, "", nullptr};
-  resp.start_stream = [this, &res, reg, ns, labels, fields, cid, after, timeout](std::shared_ptr<http::Stream> stream) {
+  const std::string* accept = r.http.header("Accept");
+  bool table = accept && wants_table(*accept);
+  resp.start_stream = [this, &res, reg, ns, labels, fields, cid, after, timeout, table](std::shared_ptr<http::Stream> stream) {
     auto holder = std::make_shared<std::unique_ptr<store::Watch>>();
-    auto emit = [stream](json::object event) { stream->write(json::serialize(event) + "\n"); };
+    auto emit = [stream, table, &res](json::object event) {
+      // With the Table Accept, each event's object is a one-row Table (columns come with the list).
+      if (table && event["type"] != "ERROR") {
+        json::object& obj = event["object"].as_object();
+        std::string rv(obj["metadata"].as_object()["resourceVersion"].as_string());
+        event["object"] = to_table(res, json::array{obj}, rv, clock::now_seconds(), false);
+      }
+      stream->write(json::serialize(event) + "\n");
+    };
     *holder = reg.watch(res, cid, ns, labels, fields, after, emit);
     if (!*holder) {  // expired: the ERROR event was sent
       stream->close();
