@@ -499,3 +499,18 @@ print(json.dumps({"names": names, "allowed": review.status.allowed, "denied": de
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout.strip().splitlines()[-1])
     assert out == {"names": ["py"], "allowed": True, "denied": 403}, out
+
+
+def test_finalizers_hold_an_object_until_removed(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "quinn")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    token = token_for(member, cluster)
+    base = "/api/v1/namespaces/data-science/configmaps"
+    body = {"metadata": {"name": "held", "finalizers": ["example.com/cleanup"]}}
+    assert raw_kube(server, admin_cli, cluster, token, "POST", base, json.dumps(body).encode())[0] == 201
+    status, deleting = raw_kube(server, admin_cli, cluster, token, "DELETE", base + "/held")
+    assert status == 200 and "deletionTimestamp" in deleting["metadata"]
+    status, still = raw_kube(server, admin_cli, cluster, token, "GET", base + "/held")
+    assert status == 200 and still["metadata"]["finalizers"] == ["example.com/cleanup"]
+    kubectl(member, "patch", "configmap", "held", "-n", "data-science", "--type=merge", "-p", '{"metadata":{"finalizers":null}}')
+    assert raw_kube(server, admin_cli, cluster, token, "GET", base + "/held")[0] == 404

@@ -62,6 +62,12 @@ apimachinery::validation::NameFunc name_rule(const Resource& r) {
   return apimachinery::validation::name_is_dns_subdomain;
 }
 
+bool has_finalizers(const json::object& obj) {
+  const auto* md = obj.if_contains("metadata");
+  const auto* f = md && md->is_object() ? md->as_object().if_contains("finalizers") : nullptr;
+  return f && f->is_array() && !f->as_array().empty();
+}
+
 std::string string_member(const json::object& o, std::string_view k) {
   auto* v = o.if_contains(k);
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -127,6 +133,8 @@ json::object Registry::create(const Resource& r, const std::string& cluster, con
   }
   md["name"] = name;
   md["uid"] = ids::uuid4();
+  md.erase("deletionTimestamp");
+  md.erase("deletionGracePeriodSeconds");
   md["creationTimestamp"] = clock::iso8601(now);
   md.erase("resourceVersion");
   if (r.resource == "namespaces") {
@@ -252,9 +260,16 @@ json::object Registry::update(const Resource& r, const std::string& cluster, con
     if (rv->as_string() != std::to_string(kv->mod_revision)) throw conflict();
   // Identity and bookkeeping fields stay as the server set them.
   const json::object& cur_md = current.at("metadata").as_object();
-  for (const char* f : {"uid", "creationTimestamp", "namespace", "name"})
+  for (const char* f : {"uid", "creationTimestamp", "namespace", "name", "deletionTimestamp", "deletionGracePeriodSeconds"}) {
     if (cur_md.contains(f)) md[f] = cur_md.at(f);
+    else md.erase(f);
+  }
   md.erase("resourceVersion");
+  // An object being deleted goes once its last finalizer is removed.
+  if (md.contains("deletionTimestamp") && !has_finalizers(obj)) {
+    erase(r, cluster, ns, *kv, "Background");
+    return obj;
+  }
   auto result = store_.commit({store::Op::put(kv->key, encode(r, kv->key, obj), kv->mod_revision)});
   if (!result.ok) throw conflict();
   md["resourceVersion"] = std::to_string(result.revision);
@@ -297,6 +312,28 @@ json::object Registry::remove(const Resource& r, const std::string& cluster, con
   if (!kv) throw ApiError{st::not_found(group_resource(r), name), {}};
   if (!propagation.empty() && propagation != "Background" && propagation != "Foreground" && propagation != "Orphan")
     throw api_error(400, "BadRequest", "propagationPolicy must be Orphan, Background or Foreground, not " + propagation);
+  json::object current = decode(r, *kv);
+  // Finalizers hold an object: it is marked for deletion and stays until they are removed.
+  if (has_finalizers(current)) {
+    json::object& md = current["metadata"].as_object();
+    if (!md.contains("deletionTimestamp")) {
+      md["deletionTimestamp"] = clock::iso8601(clock::now_seconds());
+      md["deletionGracePeriodSeconds"] = 0;
+      md.erase("resourceVersion");
+      auto result = store_.commit({store::Op::put(kv->key, encode(r, kv->key, current), kv->mod_revision)});
+      if (!result.ok) throw ApiError{st::conflict_modified(group_resource(r), name), {}};
+      md["resourceVersion"] = std::to_string(result.revision);
+    }
+    return current;
+  }
+  erase(r, cluster, ns, *kv, propagation);
+  return current;
+}
+
+void Registry::erase(const Resource& r, const std::string& cluster, const std::string& ns, const store::KeyValue& stored,
+                     const std::string& propagation) {
+  const store::KeyValue* kv = &stored;
+  const std::string name(std::string_view(kv->key).substr(kv->key.rfind('/') + 1));
   std::vector<store::Op> ops{store::Op::del(kv->key, kv->mod_revision)};
   // A namespace takes everything in it along, in the same transaction: nothing is left behind
   // half-deleted.
@@ -345,7 +382,6 @@ json::object Registry::remove(const Resource& r, const std::string& cluster, con
   }
   auto result = store_.commit(ops);
   if (!result.ok) throw ApiError{st::conflict_modified(group_resource(r), name), {}};
-  return decode(r, *kv);
 }
 
 }  // namespace orch::kube

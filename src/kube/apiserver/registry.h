@@ -42,7 +42,8 @@ class Registry {
   boost::json::object patch(const Resource& r, const std::string& cluster, const std::string& ns,
                             const std::string& name, const std::string& content_type, const std::string& body,
                             const std::function<void(const boost::json::object&)>& check = {});
-  // Deletes at once, with its dependents (ownerReferences) unless propagation is "Orphan".
+  // Deletes at once, with its dependents (ownerReferences) unless propagation is "Orphan"; an
+  // object with finalizers is only marked (deletionTimestamp) and goes when they are removed.
   boost::json::object remove(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name,
                              const std::string& propagation = "Background");
   bool exists(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const;
@@ -59,6 +60,9 @@ class Registry {
                                       int64_t after, std::function<void(boost::json::object event)> emit) const;
 
  private:
+  // The deletion itself: the object, a namespace's contents, and dependents, in one transaction.
+  void erase(const Resource& r, const std::string& cluster, const std::string& ns, const store::KeyValue& kv,
+             const std::string& propagation);
   std::string encode(const Resource& r, const std::string& key, const boost::json::object& obj) const;
   boost::json::object decode(const Resource& r, const store::KeyValue& kv) const;  // with resourceVersion
 
