@@ -19,6 +19,10 @@ int main(int argc, char** argv) {
   serve->add_option("--aws-listen", server.aws_listen, "HOST:PORT of the AWS-compatible API (https)")->capture_default_str();
   serve->add_option("--kube-listen", server.kube_listen, "HOST:PORT of the Kubernetes API (https)")->capture_default_str();
   serve->add_option("--hostname", server.hostnames, "Extra DNS name or IP for the serving certificates (repeatable)");
+  serve->add_option("--history-seconds", server.history_seconds,
+                    "How long watches can resume from an older resourceVersion before 410 Gone")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
 
   CLI11_PARSE(app, argc, argv);
   // Logs go to stderr; stdout carries only what the operator is told to do.

@@ -6,11 +6,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <deque>
 #include <cstdio>
 #include <mutex>
 #include <thread>
 
 #include "aws/gateway.h"
+#include "base/clock.h"
 #include "base/http/server.h"
 #include "base/tls/pki.h"
 #include "cli/bootstrap.h"
@@ -126,13 +128,29 @@ int run_server(const ServerOptions& opts) {
 
   {
     std::unique_lock lock(g_stop_mu);
+    // The store's revision at each past tick, to compact history older than history_seconds.
+    std::deque<std::pair<int64_t, int64_t>> revisions;  // (time, revision)
     while (!g_stop) {
       g_stop_cv.wait_for(lock, std::chrono::seconds(1));
-      // Last-used times are batched to keep disk writes off the request path.
       lock.unlock();
+      // Last-used times are batched to keep disk writes off the request path.
       usage.flush();
       kube_api->provision_pending();
       kube_api->close_expired_watches();
+      int64_t now = clock::now_seconds();
+      revisions.emplace_back(now, store->current_revision());
+      int64_t compact_to = 0;
+      while (!revisions.empty() && revisions.front().first <= now - opts.history_seconds) {
+        compact_to = revisions.front().second;
+        revisions.pop_front();
+      }
+      if (compact_to > store->compacted_revision()) {
+        try {
+          store->compact(compact_to);
+        } catch (const std::exception& e) {
+          spdlog::warn("compacting the store's history failed (will retry): {}", e.what());
+        }
+      }
       lock.lock();
     }
   }

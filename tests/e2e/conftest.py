@@ -24,8 +24,9 @@ SERVING = re.compile(r"serving the AWS API .* at (https://\S+)")
 class Server:
     """One orchestera process over one data directory; can be stopped, killed and restarted."""
 
-    def __init__(self, data_dir: Path, extra_env=None, prefix=None):
+    def __init__(self, data_dir: Path, extra_env=None, prefix=None, args=None):
         self.data_dir = data_dir
+        self.args = list(args or [])
         self.extra_env = extra_env or {}
         self.prefix = prefix or []
         self.proc = None
@@ -37,7 +38,7 @@ class Server:
         logf = open(self.log, "ab")
         self.proc = subprocess.Popen(
             self.prefix + [str(BINARY), "server", "--data-dir", str(self.data_dir),
-                           "--aws-listen", "127.0.0.1:0", "--kube-listen", "127.0.0.1:0"],
+                           "--aws-listen", "127.0.0.1:0", "--kube-listen", "127.0.0.1:0", *self.args],
             stdout=subprocess.PIPE, stderr=logf, env=env, text=True)
         deadline = time.time() + timeout
         while time.time() < deadline:

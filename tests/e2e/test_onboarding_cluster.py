@@ -514,3 +514,35 @@ def test_finalizers_hold_an_object_until_removed(server, admin_cli, cluster, tmp
     assert status == 200 and still["metadata"]["finalizers"] == ["example.com/cleanup"]
     kubectl(member, "patch", "configmap", "held", "-n", "data-science", "--type=merge", "-p", '{"metadata":{"finalizers":null}}')
     assert raw_kube(server, admin_cli, cluster, token, "GET", base + "/held")[0] == 404
+
+
+def test_watch_from_compacted_history_is_gone(tmp_path):
+    from conftest import Server
+    server = Server(tmp_path / "data", args=["--history-seconds", "1"]).start()
+    try:
+        home = tmp_path / "admin-home"
+        home.mkdir()
+        admin = Cli(home, {"AWS_CONFIG_FILE": server.admin_config, "AWS_SHARED_CREDENTIALS_FILE": server.admin_credentials,
+                           "AWS_PROFILE": "orchestera-admin"})
+        provision(admin, "c1")
+        admin.run("eks", "update-kubeconfig", "--name", "c1", "--region", "us-east-1")
+        kubectl(admin, "create", "namespace", "data-science")
+        token = admin.json("eks", "get-token", "--cluster-name", "c1", "--region", "us-east-1")["status"]["token"]
+        base = "/api/v1/namespaces/data-science/configmaps"
+        rv = raw_kube(server, admin, "c1", token, "GET", base)[1]["metadata"]["resourceVersion"]
+        for i in range(3):
+            kubectl(admin, "create", "configmap", f"h{i}", "-n", "data-science")
+            kubectl(admin, "delete", "configmap", f"h{i}", "-n", "data-science")
+        import time
+        time.sleep(4)  # history older than a second is compacted by now
+        import ssl
+        import urllib.request
+        endpoint = admin.json("eks", "describe-cluster", "--name", "c1")["cluster"]["endpoint"]
+        req = urllib.request.Request(endpoint + base + f"?watch=true&resourceVersion={rv}",
+                                     headers={"Authorization": "Bearer " + token})
+        with urllib.request.urlopen(req, context=ssl.create_default_context(cafile=server.ca), timeout=30) as r:
+            events = [json.loads(line) for line in r.read().decode().splitlines() if line.strip()]
+        assert len(events) == 1 and events[0]["type"] == "ERROR", events
+        assert (events[0]["object"]["code"], events[0]["object"]["reason"]) == (410, "Expired")
+    finally:
+        server.stop()
