@@ -88,6 +88,9 @@ int run_server(const ServerOptions& opts) {
   }
   auto cert = ca.ensure_server_cert("serving", dns, ips);
   http::TlsFiles tls{cert.cert_path, cert.key_path};
+  // The Kubernetes listener also takes the operator's break-glass client certificate.
+  http::TlsFiles kube_tls{cert.cert_path, cert.key_path, ca.ca_cert_path()};
+  auto break_glass = ca.issue_client_cert("break-glass-admin", "orchestera:break-glass-admin", {"system:masters"});
 
   // The Kubernetes listener starts first, since DescribeCluster hands out its address; its API
   // needs the AWS endpoint (EKS tokens are presigned for it), so it is published once that
@@ -95,7 +98,7 @@ int run_server(const ServerOptions& opts) {
   std::unique_ptr<kube::ApiServer> kube_api;
   std::atomic<kube::ApiServer*> kube_ready{nullptr};
   http::Server kube_server(
-      kube_hp.host, kube_hp.port, tls,
+      kube_hp.host, kube_hp.port, kube_tls,
       [&](const http::Request& r) {
         kube::ApiServer* api = kube_ready.load();
         return api ? api->handle(r) : http::Response{503, {{"Content-Type", "text/plain"}}, "starting"};
@@ -112,7 +115,17 @@ int run_server(const ServerOptions& opts) {
   std::string endpoint = "https://" + public_host(aws_hp, opts.hostnames) + ":" + std::to_string(server.port());
   kube::authn::TokenPolicy token_policy;
   if (auto host = kube::authn::endpoint_host(endpoint)) token_policy.own_hosts.push_back(*host);
-  kube_api = std::make_unique<kube::ApiServer>(dir, *store, token_policy);
+  // For each ACTIVE cluster, the operator gets a kubeconfig that needs no AWS credentials.
+  auto write_break_glass = [&, kube_endpoint = info.kube_endpoint](const identity::Cluster& c) {
+    std::string path = d.admin() + "/break-glass-" + c.account + "-" + c.name + ".kubeconfig";
+    std::string name = "orchestera-break-glass-" + c.name;
+    write_private_file(path, "apiVersion: v1\nkind: Config\nclusters:\n- name: " + name + "\n  cluster:\n    server: " +
+                                 kube_endpoint + "/clusters/" + c.id + "\n    certificate-authority: " + ca.ca_cert_path() +
+                                 "\nusers:\n- name: " + name + "\n  user:\n    client-certificate: " + break_glass.cert_path +
+                                 "\n    client-key: " + break_glass.key_path + "\ncontexts:\n- name: " + name +
+                                 "\n  context:\n    cluster: " + name + "\n    user: " + name + "\ncurrent-context: " + name + "\n");
+  };
+  kube_api = std::make_unique<kube::ApiServer>(dir, *store, token_policy, write_break_glass);
   kube_ready = kube_api.get();
   AdminFiles files = bootstrap(dir, d, endpoint, ca.ca_cert_path());
 

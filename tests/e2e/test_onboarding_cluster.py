@@ -546,3 +546,18 @@ def test_watch_from_compacted_history_is_gone(tmp_path):
         assert (events[0]["object"]["code"], events[0]["object"]["reason"]) == (410, "Expired")
     finally:
         server.stop()
+
+
+def test_break_glass_kubeconfig_for_the_operator(server, admin_cli, cluster, tmp_path):
+    acct = account_id_of(admin_cli)
+    path = server.data_dir / "admin" / f"break-glass-{acct}-{cluster}.kubeconfig"
+    assert path.exists() and (path.stat().st_mode & 0o777) == 0o600
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "KUBECONFIG"}
+    env.update({"HOME": str(tmp_path), "KUBECONFIG": str(path)})
+    run = lambda *a: subprocess.run([KUBECTL, *a], capture_output=True, text=True, env=env, timeout=60)
+    who = run("auth", "whoami", "-o", "json")
+    assert who.returncode == 0, who.stderr
+    info = json.loads(who.stdout)["status"]["userInfo"]
+    assert info["username"] == "orchestera:break-glass-admin" and "system:masters" in info["groups"]
+    assert run("auth", "can-i", "*", "*", "--all-namespaces").stdout.strip() == "yes"
+    assert run("get", "namespace", "data-science").returncode == 0

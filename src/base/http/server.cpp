@@ -277,6 +277,8 @@ struct Connection {
   beast::ssl_stream<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
   std::string remote_addr;
+  std::string client_cn;  // a verified client certificate's subject, if any
+  std::vector<std::string> client_orgs;
 };
 
 // What a worker hands back to the connection: the response bytes and whether to close after.
@@ -487,7 +489,38 @@ std::unique_ptr<asio::ssl::context> make_tls_context(const TlsFiles& files) {
   if (SSL_CTX_check_private_key(h) != 1)
     throw std::runtime_error(tls::openssl_error("TLS private key " + files.private_key_pem_path +
                                                 " does not match " + files.cert_chain_pem_path));
+  if (!files.client_ca_pem_path.empty()) {
+    // Asked for, never required: most clients authenticate with bearer tokens. A presented
+    // certificate must verify for client authentication, or the handshake fails.
+    if (SSL_CTX_load_verify_locations(h, files.client_ca_pem_path.c_str(), nullptr) != 1)
+      throw std::runtime_error(tls::openssl_error("cannot load the client CA " + files.client_ca_pem_path));
+    SSL_CTX_set_client_CA_list(h, SSL_load_client_CA_file(files.client_ca_pem_path.c_str()));
+    SSL_CTX_set_purpose(h, X509_PURPOSE_SSL_CLIENT);
+    SSL_CTX_set_verify(h, SSL_VERIFY_PEER, nullptr);
+  }
   return ctx;
+}
+
+// The subject of the client's certificate, when it presented one that verified.
+void read_client_certificate(Connection& c) {
+  SSL* ssl = c.stream.native_handle();
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (!cert) return;
+  if (SSL_get_verify_result(ssl) == X509_V_OK) {
+    X509_NAME* subject = X509_get_subject_name(cert);
+    auto entries = [&](int nid, auto&& each) {
+      for (int i = X509_NAME_get_index_by_NID(subject, nid, -1); i >= 0; i = X509_NAME_get_index_by_NID(subject, nid, i)) {
+        ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i));
+        unsigned char* utf8 = nullptr;
+        int len = ASN1_STRING_to_UTF8(&utf8, data);
+        if (len >= 0) each(std::string(reinterpret_cast<char*>(utf8), static_cast<size_t>(len)));
+        OPENSSL_free(utf8);
+      }
+    };
+    entries(NID_commonName, [&](std::string v) { c.client_cn = std::move(v); });
+    entries(NID_organizationName, [&](std::string v) { c.client_orgs.push_back(std::move(v)); });
+  }
+  X509_free(cert);
 }
 
 asio::ip::address parse_listen_host(const std::string& host) {
@@ -797,6 +830,7 @@ asio::awaitable<void> Server::Impl::serve(Connection& c) {
       co_return;
     }
     c.buffer.consume(used);
+    read_client_certificate(c);
   }
 
   tcp.expires_after(secs(limits.request_timeout_seconds));  // the first request is due now
@@ -825,6 +859,8 @@ asio::awaitable<void> Server::Impl::serve(Connection& c) {
     tcp.expires_never();  // nothing is pending on the socket while the handler runs
     Request& req = parser.request();
     req.remote_addr = c.remote_addr;
+    req.client_cn = c.client_cn;
+    req.client_orgs = c.client_orgs;
     const auto started = std::chrono::steady_clock::now();
     Reply reply = co_await async_invoke(req, parser.keep_alive(), parser.version(),
                                         asio::use_awaitable);

@@ -19,6 +19,10 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
   std::string body;
   std::string remote_addr;  // client IP (no port)
+  // The subject of a client certificate that verified against TlsFiles::client_ca (empty
+  // when there was none): common name and organizations.
+  std::string client_cn;
+  std::vector<std::string> client_orgs;
   // First header with this name (case-insensitive), or nullptr.
   const std::string* header(std::string_view name) const;
 };
@@ -84,6 +88,9 @@ struct Limits {
 struct TlsFiles {
   std::string cert_chain_pem_path;
   std::string private_key_pem_path;
+  // When set, clients may present a certificate (not required); one that verifies against this
+  // CA for client authentication is passed to the handler as Request::client_cn/client_orgs.
+  std::string client_ca_pem_path = {};
 };
 
 class Server {

@@ -4,6 +4,7 @@
 //   -> RBAC unioned with the entry's access policies -> discovery, reviews, or the generic
 //   registry (objects in the store under /registry/<cluster-id>/...).
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,7 +30,10 @@ struct User {
 
 class ApiServer {
  public:
-  ApiServer(identity::Directory& dir, store::Store& store, authn::TokenPolicy token_policy);
+  // on_active runs when a cluster becomes ACTIVE (the server writes the operator's
+  // break-glass kubeconfig for it).
+  ApiServer(identity::Directory& dir, store::Store& store, authn::TokenPolicy token_policy,
+            std::function<void(const identity::Cluster&)> on_active = {});
   http::Response handle(const http::Request& req);
 
   // Creates the Kubernetes objects of every cluster still CREATING (namespaces, bootstrap and
@@ -59,6 +63,7 @@ class ApiServer {
   identity::Directory& dir_;
   store::Store& store_;
   authn::TokenPolicy token_policy_;
+  std::function<void(const identity::Cluster&)> on_active_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<const rbac::Authorizer>> authorizers_;  // by cluster id
   std::map<std::string, uint64_t> generations_;  // bumped by every RBAC change of a cluster

@@ -97,15 +97,19 @@ void ApiServer::provision_pending() {
       for (auto& obj : rbac::bootstrap_objects()) ensure_object(c->id, std::move(obj.as_object()));
       for (auto& obj : platform_objects()) ensure_object(c->id, std::move(obj));
       provision_namespace(c->id, "default");
-      dir_.write([&](identity::Txn& t) {
+      bool activated = dir_.write([&](identity::Txn& t) {
         const identity::AccountData* a = t.state().account(c->account);
-        auto it = a ? a->clusters.find(c->name) : decltype(a->clusters.end()){};
-        if (!a || it == a->clusters.end() || it->second->id != c->id || it->second->status != "CREATING") return;
+        if (!a) return false;
+        auto it = a->clusters.find(c->name);
+        if (it == a->clusters.end() || it->second->id != c->id || it->second->status != "CREATING") return false;
         identity::Cluster active = *it->second;
         active.status = "ACTIVE";
         t.put(active);
+        return true;
       });
+      if (!activated) continue;
       spdlog::info("cluster {} of account {} is ACTIVE", c->name, c->account);
+      if (on_active_) on_active_(*c);
     } catch (const std::exception& e) {
       spdlog::error("provisioning cluster {} failed (will retry): {}", c->name, e.what());
     }
