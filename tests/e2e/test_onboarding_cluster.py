@@ -561,3 +561,23 @@ def test_break_glass_kubeconfig_for_the_operator(server, admin_cli, cluster, tmp
     assert info["username"] == "orchestera:break-glass-admin" and "system:masters" in info["groups"]
     assert run("auth", "can-i", "*", "*", "--all-namespaces").stdout.strip() == "yes"
     assert run("get", "namespace", "data-science").returncode == 0
+
+
+def test_namespace_deletion_terminates_then_removes_contents(server, admin_cli, cluster, tmp_path):
+    kubectl(admin_cli, "create", "namespace", "scratch")
+    kubectl(admin_cli, "create", "configmap", "inside", "-n", "scratch", "--from-literal=a=1")
+    token = admin_cli.json("eks", "get-token", "--cluster-name", cluster, "--region", "us-east-1")["status"]["token"]
+    status, ns = raw_kube(server, admin_cli, cluster, token, "DELETE", "/api/v1/namespaces/scratch")
+    assert status == 200 and ns["status"]["phase"] == "Terminating" and "deletionTimestamp" in ns["metadata"]
+    status, body = raw_kube(server, admin_cli, cluster, token, "POST", "/api/v1/namespaces/scratch/configmaps",
+                            b'{"metadata":{"name":"late"}}')
+    assert status in (403, 404), body
+    if status == 403:
+        assert "because it is being terminated" in body["message"]
+    wait_for(lambda: raw_kube(server, admin_cli, cluster, token, "GET", "/api/v1/namespaces/scratch")[0] == 404,
+             what="namespace finalized")
+    kubectl(admin_cli, "create", "namespace", "scratch")
+    got = kubectl(admin_cli, "get", "configmap", "inside", "-n", "scratch", check=False)
+    assert got.returncode == 1 and "NotFound" in got.stderr
+    # kubectl's own delete waits for the namespace to go.
+    assert 'namespace "scratch" deleted' in kubectl(admin_cli, "delete", "namespace", "scratch").stdout

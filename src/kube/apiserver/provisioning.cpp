@@ -60,14 +60,23 @@ void ApiServer::provision_namespace(const std::string& cid, const std::string& n
 }
 
 void ApiServer::provision_pending() {
-  std::vector<identity::Ref<identity::Cluster>> pending, deleting;
+  std::vector<identity::Ref<identity::Cluster>> pending, deleting, active;
   dir_.read([&](const identity::State& s) {
     for (const auto& [acct, a] : s.accounts)
       for (const auto& [name, c] : a.clusters) {
         if (c->status == "CREATING") pending.push_back(c);
         if (c->status == "DELETING") deleting.push_back(c);
+        if (c->status == "ACTIVE") active.push_back(c);
       }
   });
+  // The namespace controller's part: Terminating namespaces go, with what is in them.
+  for (const auto& c : active) {
+    try {
+      if (Registry(store_, dir_.box()).finalize_namespaces(c->id)) invalidate(c->id);
+    } catch (const std::exception& e) {
+      spdlog::error("finalizing namespaces of cluster {} failed (will retry): {}", c->name, e.what());
+    }
+  }
   for (const auto& c : deleting) {
     try {
       // Its objects go in batches (each batch atomic), then the record: nothing of a deleted

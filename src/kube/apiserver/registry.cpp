@@ -129,7 +129,11 @@ json::object Registry::create(const Resource& r, const std::string& cluster, con
   if (name.empty()) name = apimachinery::validation::generate_name(string_member(md, "generateName"));
   if (r.namespaced) {
     static const Resource* namespaces = find_resource("", "v1", "namespaces");
-    if (!exists(*namespaces, cluster, "", ns)) throw ApiError{st::not_found(group_resource(*namespaces), ns), {}};
+    auto ns_kv = store_.get(key(*namespaces, cluster, "", ns));
+    if (!ns_kv) throw ApiError{st::not_found(group_resource(*namespaces), ns), {}};
+    if (decode(*namespaces, *ns_kv).at("metadata").as_object().contains("deletionTimestamp"))
+      throw ApiError{st::forbidden(group_resource(r), name, "unable to create new content in namespace " + ns +
+                                                             " because it is being terminated"), {}};
   }
   md["name"] = name;
   md["uid"] = ids::uuid4();
@@ -313,8 +317,11 @@ json::object Registry::remove(const Resource& r, const std::string& cluster, con
   if (!propagation.empty() && propagation != "Background" && propagation != "Foreground" && propagation != "Orphan")
     throw api_error(400, "BadRequest", "propagationPolicy must be Orphan, Background or Foreground, not " + propagation);
   json::object current = decode(r, *kv);
-  // Finalizers hold an object: it is marked for deletion and stays until they are removed.
-  if (has_finalizers(current)) {
+  // Finalizers hold an object: it is marked for deletion and stays until they are removed. A
+  // namespace always goes through Terminating: its contents are removed by finalize_namespaces.
+  bool namespace_ = r.resource == "namespaces";
+  if (namespace_ || has_finalizers(current)) {
+    if (namespace_) current["status"] = json::object{{"phase", "Terminating"}};
     json::object& md = current["metadata"].as_object();
     if (!md.contains("deletionTimestamp")) {
       md["deletionTimestamp"] = clock::iso8601(clock::now_seconds());
@@ -328,6 +335,21 @@ json::object Registry::remove(const Resource& r, const std::string& cluster, con
   }
   erase(r, cluster, ns, *kv, propagation);
   return current;
+}
+
+size_t Registry::finalize_namespaces(const std::string& cluster) {
+  static const Resource* namespaces = find_resource("", "v1", "namespaces");
+  size_t done = 0;
+  for (const auto& kv : store_.list(namespaces->prefix(cluster)).items) {
+    if (!decode(*namespaces, kv).at("metadata").as_object().contains("deletionTimestamp")) continue;
+    try {
+      erase(*namespaces, cluster, "", kv, "Background");
+      ++done;
+    } catch (const ApiError&) {
+      // Changed meanwhile (an object was written in it): the next round tries again.
+    }
+  }
+  return done;
 }
 
 void Registry::erase(const Resource& r, const std::string& cluster, const std::string& ns, const store::KeyValue& stored,

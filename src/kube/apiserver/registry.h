@@ -46,6 +46,9 @@ class Registry {
   // object with finalizers is only marked (deletionTimestamp) and goes when they are removed.
   boost::json::object remove(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name,
                              const std::string& propagation = "Background");
+  // Removes every namespace marked Terminating with all its contents (one transaction each);
+  // returns how many went.
+  size_t finalize_namespaces(const std::string& cluster);
   bool exists(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const;
 
   // Throws 400 BadRequest if a selector does not parse (before a watch starts streaming).
