@@ -581,3 +581,25 @@ def test_namespace_deletion_terminates_then_removes_contents(server, admin_cli, 
     assert got.returncode == 1 and "NotFound" in got.stderr
     # kubectl's own delete waits for the namespace to go.
     assert 'namespace "scratch" deleted' in kubectl(admin_cli, "delete", "namespace", "scratch").stdout
+
+
+def test_describe_and_wait(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "rita")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    kubectl(member, "run", "waiter", "--image=busybox", "-n", "data-science", "--restart=Never", "--", "true")
+    described = kubectl(member, "describe", "pod", "waiter", "-n", "data-science").stdout
+    assert "Name:" in described and "waiter" in described and "PodScheduled" in described
+    # wait on a condition that holds, and for deletion.
+    p = kubectl(member, "wait", "--for=condition=PodScheduled=False", "pod/waiter", "-n", "data-science", "--timeout=20s")
+    assert "condition met" in p.stdout
+    p = kubectl(member, "wait", "--for=condition=Ready", "pod/waiter", "-n", "data-science", "--timeout=2s", check=False)
+    assert p.returncode == 1 and "timed out" in p.stderr
+    deleter = subprocess.Popen([KUBECTL, "wait", "--for=delete", "pod/waiter", "-n", "data-science", "--timeout=30s"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**{k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "KUBECONFIG"},
+                                    "HOME": str(home)})
+    import time
+    time.sleep(2)
+    kubectl(member, "delete", "pod", "waiter", "-n", "data-science")
+    out, err = deleter.communicate(timeout=40)
+    assert deleter.returncode == 0 and "condition met" in out, (out, err)
