@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "identity/platform.h"
 #include "kube/apiserver/discovery.h"
+#include "kube/authn/identity_mapping.h"
 #include "kube/apiserver/registry.h"
 #include "kube/apiserver/stored.h"
 #include "kube/apiserver/table.h"
@@ -228,26 +229,12 @@ std::optional<User> ApiServer::authenticate(const identity::Cluster& cluster, co
     spdlog::info("kube: token refused for cluster {}: {}", cluster.name, err->reason);
     return std::nullopt;
   }
-  const auto& ti = std::get<authn::TokenIdentity>(verified);
-  std::string principal = ti.caller.kind == identity::Caller::Kind::RoleSession ? ti.caller.role_arn : ti.caller.arn;
-  const identity::AccessEntry* entry = cluster.entry(principal);
-  // An entry belongs to the principal it was made for: a later user or role that happens to
-  // have the same ARN is not that principal (EKS binds entries to the unique id).
-  if (entry && !entry->principal_id.empty() && entry->principal_id != ti.user_id) entry = nullptr;
-  if (!entry) {
-    spdlog::info("kube: {} has no access entry on cluster {}", principal, cluster.name);
+  auto mapped = authn::map_identity(std::get<authn::TokenIdentity>(verified), cluster);
+  if (!mapped) {
+    spdlog::info("kube: {} has no access entry on cluster {}", std::get<authn::TokenIdentity>(verified).arn, cluster.name);
     return std::nullopt;
   }
-  User u;
-  u.name = replace_all(replace_all(entry->username, "{{SessionName}}", ti.session_name), "{{AccountID}}", ti.account);
-  u.uid = "aws-iam-authenticator:" + ti.account + ":" + ti.user_id;
-  u.groups = entry->groups;
-  u.groups.push_back("system:authenticated");
-  u.extra = {{"accessKeyId", {ti.access_key_id}}, {"arn", {ti.arn}}, {"canonicalArn", {ti.canonical_arn}},
-             {"principalId", {ti.user_id}}};
-  if (!ti.session_name.empty()) u.extra["sessionName"] = {ti.session_name};
-  u.access_policies = entry->policies;
-  return u;
+  return User{mapped->username, mapped->uid, mapped->groups, mapped->extra, mapped->access_policies};
 }
 
 http::Response ApiServer::serve(Request& r) {
