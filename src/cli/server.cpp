@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <sys/stat.h>
 #include <deque>
 #include <cstdio>
 #include <mutex>
@@ -70,6 +71,8 @@ void on_signal(int) {
 }  // namespace
 
 int run_server(const ServerOptions& opts) {
+  // Everything the server creates (the database, keys, certificates, admin files) is its own.
+  ::umask(077);
   DataDir d{opts.data_dir};
   prepare(d);
   HostPort aws_hp = split(opts.aws_listen, "--aws-listen");

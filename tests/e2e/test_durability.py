@@ -144,6 +144,9 @@ def test_data_dir_secrets_are_private(server):
     for path in (d / "secret.key", d / "pki" / "ca.key", d / "admin" / "credentials"):
         mode = stat.S_IMODE(os.stat(path).st_mode)
         assert mode == 0o600, f"{path} has mode {oct(mode)}"
+    # The database holds the IAM entities (secrets sealed) and is the server's alone too.
+    for path in d.glob("orchestera.db*"):
+        assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0, f"{path} has mode {oct(os.stat(path).st_mode)}"
     assert stat.S_IMODE(os.stat(d).st_mode) & 0o077 == 0
     # A secret key that others can read is refused at start.
     server.stop()
