@@ -41,6 +41,9 @@ struct Call {
   std::string request_id;
   int64_t now = 0;
   std::string region;
+  // The unique id of the entity whose resource policy was evaluated (Authz::resource_id), so
+  // the handler acts on that very entity and not on a namesake created since.
+  std::string authorized_id = {};
 };
 
 // What an operation asks the policy engine before its handler runs.
@@ -50,6 +53,7 @@ struct Authz {
   std::string resource = "*";
   std::vector<std::pair<std::string, std::vector<std::string>>> context;  // operation's condition keys
   std::optional<policy::PolicyRef> resource_policy;
+  std::string resource_id;  // the unique id of the entity that resource policy belongs to
   // Further checks the same request must pass: an action on the same resource (with its
   // resource policy), e.g. sts:TagSession when tags are passed, or an action on another
   // resource of the caller's account (identity policies only), e.g. iam:PassRole on a role.

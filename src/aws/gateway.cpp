@@ -335,6 +335,7 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
       in.resource = authz.resource_policy;
       in.cross_account = authz.cross_account;
       in.resource_must_allow = authz.resource_must_allow;
+      call.authorized_id = authz.resource_id;
       // The operation's action, then any further check the same request needs.
       std::vector<Authz::Also> checks{{preq.action, ""}};
       checks.insert(checks.end(), authz.also.begin(), authz.also.end());

@@ -73,6 +73,7 @@ Authz authz_assume_role(const Call& c, const State& s) {
   }
   if (auto role = find_role(s, a.resource)) {
     a.resource_policy = policy::PolicyRef{role->arn(), "resource", role->trust_parsed};
+    a.resource_id = role->id;
     a.cross_account = role->account != c.caller.account;
     for (const auto& t : role->tags) a.context.push_back({"iam:ResourceTag/" + t.key, {t.value}});
   } else if (auto parsed = parse_role_arn(a.resource)) {
@@ -108,7 +109,10 @@ json::value assume_role(Call& c) {
       if (!r || !s.policy(r->account, p)) throw invalid_input("The policy " + p + " does not exist or is not attachable.");
     return r;
   });
-  if (!role) throw access_denied("User: " + c.caller.arn + " is not authorized to perform: sts:AssumeRole on resource: " + arn);
+  // The credentials are for the role whose trust policy was just evaluated: a role deleted and
+  // re-created under the same name in between was never checked.
+  if (!role || role->id != c.authorized_id)
+    throw access_denied("User: " + c.caller.arn + " is not authorized to perform: sts:AssumeRole on resource: " + arn);
   int64_t seconds = duration.value_or(3600);
   if (c.caller.kind == identity::Caller::Kind::RoleSession && seconds > kChainedMax)
     throw validation_error("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
