@@ -181,6 +181,34 @@ http::Response with_warnings(http::Response resp, const std::vector<std::string>
   return resp;
 }
 
+std::string string_member(const json::object& o, const char* k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+// What an access review asks about (SelfSubjectAccessReview and SubjectAccessReview share the
+// spec): resourceAttributes or nonResourceAttributes; the user is filled in by the caller.
+rbac::Attributes review_attributes(const json::object& review, const std::string& kind) {
+  rbac::Attributes q{{}, "", true, "", "", "", "", "", "", ""};
+  const json::value* spec = review.if_contains("spec");
+  const json::value* ra = spec && spec->is_object() ? spec->as_object().if_contains("resourceAttributes") : nullptr;
+  const json::value* nra = spec && spec->is_object() ? spec->as_object().if_contains("nonResourceAttributes") : nullptr;
+  if (ra && ra->is_object()) {
+    const auto& o = ra->as_object();
+    q.verb = string_member(o, "verb"), q.ns = string_member(o, "namespace"), q.api_group = string_member(o, "group");
+    q.api_version = string_member(o, "version"), q.resource = string_member(o, "resource");
+    q.subresource = string_member(o, "subresource"), q.name = string_member(o, "name");
+  } else if (nra && nra->is_object()) {
+    q.resource_request = false;
+    q.verb = string_member(nra->as_object(), "verb");
+    q.path = string_member(nra->as_object(), "path");
+  } else {
+    throw api_error(422, "Invalid", kind + ".authorization.k8s.io \"\" is invalid: spec: Invalid value: "
+                                          "\"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified");
+  }
+  return q;
+}
+
 rbac::UserInfo user_info(const User& u) { return rbac::UserInfo{u.name, u.uid, u.groups, u.extra}; }
 
 const std::vector<std::string> kRbacKinds{"roles", "rolebindings", "clusterroles", "clusterrolebindings"};
@@ -338,24 +366,8 @@ http::Response ApiServer::resource_request(Request& r) {
   }
   if (res->resource == "selfsubjectaccessreviews" && verb == "create") {
     json::object review = read_body(r.http);
-    json::object spec = review.contains("spec") && review.at("spec").is_object() ? review.at("spec").as_object() : json::object{};
-    rbac::Attributes q{user_info(r.user), "", true, "", "", "", "", "", "", ""};
-    auto str = [](const json::object& o, const char* k) {
-      auto* v = o.if_contains(k);
-      return v && v->is_string() ? std::string(v->as_string()) : std::string();
-    };
-    if (auto* ra = spec.if_contains("resourceAttributes"); ra && ra->is_object()) {
-      const auto& o = ra->as_object();
-      q.verb = str(o, "verb"), q.ns = str(o, "namespace"), q.api_group = str(o, "group"), q.api_version = str(o, "version");
-      q.resource = str(o, "resource"), q.subresource = str(o, "subresource"), q.name = str(o, "name");
-    } else if (auto* nra = spec.if_contains("nonResourceAttributes"); nra && nra->is_object()) {
-      q.resource_request = false;
-      q.verb = str(nra->as_object(), "verb");
-      q.path = str(nra->as_object(), "path");
-    } else {
-      throw api_error(422, "Invalid", "SelfSubjectAccessReview.authorization.k8s.io \"\" is invalid: spec: Invalid value: "
-                                     "\"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified");
-    }
+    rbac::Attributes q = review_attributes(review, "SelfSubjectAccessReview");
+    q.user = user_info(r.user);
     auto decision = authorizer(r.cluster->id)->authorize(q);
     bool ok = decision.allowed || access_policies_allow(r.user, q);
     std::string reason = decision.allowed ? decision.reason : ok ? "allowed by an EKS access policy of the caller's access entry" : "";
@@ -398,27 +410,12 @@ http::Response ApiServer::resource_request(Request& r) {
     // About another subject, as RBAC alone sees it (access policies belong to access entries,
     // not to Kubernetes user names).
     json::object review = read_body(r.http);
-    json::object spec = review.contains("spec") && review.at("spec").is_object() ? review.at("spec").as_object() : json::object{};
-    auto str = [](const json::object& o, const char* k) {
-      auto* v = o.if_contains(k);
-      return v && v->is_string() ? std::string(v->as_string()) : std::string();
-    };
-    rbac::Attributes q{rbac::UserInfo{str(spec, "user"), str(spec, "uid"), {}, {}}, "", true, "", "", "", "", "", "", ""};
+    rbac::Attributes q = review_attributes(review, "SubjectAccessReview");
+    const json::object& spec = review.at("spec").as_object();
+    q.user = rbac::UserInfo{string_member(spec, "user"), string_member(spec, "uid"), {}, {}};
     if (auto* g = spec.if_contains("groups"); g && g->is_array())
       for (const auto& v : g->as_array())
         if (v.is_string()) q.user.groups.emplace_back(v.as_string());
-    if (auto* ra = spec.if_contains("resourceAttributes"); ra && ra->is_object()) {
-      const auto& o = ra->as_object();
-      q.verb = str(o, "verb"), q.ns = str(o, "namespace"), q.api_group = str(o, "group"), q.api_version = str(o, "version");
-      q.resource = str(o, "resource"), q.subresource = str(o, "subresource"), q.name = str(o, "name");
-    } else if (auto* nra = spec.if_contains("nonResourceAttributes"); nra && nra->is_object()) {
-      q.resource_request = false;
-      q.verb = str(nra->as_object(), "verb");
-      q.path = str(nra->as_object(), "path");
-    } else {
-      throw api_error(422, "Invalid", "SubjectAccessReview.authorization.k8s.io \"\" is invalid: spec: Invalid value: "
-                                      "\"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified");
-    }
     if (q.user.name.empty() && q.user.groups.empty())
       throw api_error(422, "Invalid", "SubjectAccessReview.authorization.k8s.io \"\" is invalid: spec.user: Invalid value: "
                                       "\"\": at least one of user or group must be specified");
