@@ -23,12 +23,6 @@
 
 namespace orch::aws {
 
-// Facts about this server that handlers need (for example to write endpoint URLs).
-struct ServerInfo {
-  std::string kube_endpoint;  // https://host:port of the Kubernetes listener
-  std::string ca_pem;         // the CA that signs the Kubernetes listener's certificate
-};
-
 struct Call {
   const http::Request& http;
   const Params& params;                     // Query input, or a REST call's query string
@@ -37,7 +31,6 @@ struct Call {
   const identity::Caller& caller;
   identity::Directory& dir;
   identity::Usage& usage;
-  const ServerInfo& server;
   std::string request_id;
   int64_t now = 0;
   std::string region;

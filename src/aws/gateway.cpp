@@ -186,8 +186,8 @@ bool valid_region(std::string_view r) {
 }
 }  // namespace
 
-Gateway::Gateway(identity::Directory& dir, identity::Usage& usage, ServerInfo info)
-    : dir_(dir), usage_(usage), info_(std::move(info)) {
+Gateway::Gateway(identity::Directory& dir, identity::Usage& usage)
+    : dir_(dir), usage_(usage) {
   register_iam(registry_);
   register_sts(registry_);
   register_organizations(registry_);
@@ -312,7 +312,7 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
     throw AwsError("InvalidAction", 400, "Could not find operation " + action + " for version " + std::string(svc->version));
   }
 
-  Call call{req, params, rest.path, body, who.caller, dir_, usage_, info_, request_id, now, auth.credential.region};
+  Call call{req, params, rest.path, body, who.caller, dir_, usage_, request_id, now, auth.credential.region};
   usage_.note_key(who.caller.access_key_id, service, call.region, now);
 
   // Credentials from GetSessionToken (without MFA, which this server does not offer) may call

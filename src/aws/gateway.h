@@ -16,7 +16,7 @@ enum class Protocol { Query, Json, RestJson };
 
 class Gateway {
  public:
-  Gateway(identity::Directory& dir, identity::Usage& usage, ServerInfo info);
+  Gateway(identity::Directory& dir, identity::Usage& usage);
   http::Response handle(const http::Request& req);
 
  private:
@@ -24,7 +24,6 @@ class Gateway {
                        std::string& service);
   identity::Directory& dir_;
   identity::Usage& usage_;
-  ServerInfo info_;
   Registry registry_;
 };
 

@@ -17,6 +17,7 @@
 #include "base/http/server.h"
 #include "base/tls/pki.h"
 #include "cli/bootstrap.h"
+#include "cli/cluster_listeners.h"
 #include "cli/data_dir.h"
 #include "identity/directory.h"
 #include "identity/usage.h"
@@ -83,59 +84,40 @@ int run_server(const ServerOptions& opts) {
   identity::Usage usage(dir);
 
   auto ca = tls::Authority::load_or_create(d.pki(), "Orchestera CA");
-  std::vector<std::string> dns{"localhost"}, ips{"127.0.0.1", "::1"};
-  for (const auto& h : opts.hostnames) (is_ip(h) ? ips : dns).push_back(h);
+  ServingNames names;
+  names.dns_names = {"localhost"};
+  names.ip_addresses = {"127.0.0.1", "::1"};
+  for (const auto& h : opts.hostnames) (is_ip(h) ? names.ip_addresses : names.dns_names).push_back(h);
   for (const HostPort* hp : {&aws_hp, &kube_hp}) {
     if (hp->host == "0.0.0.0" || hp->host == "::") continue;
-    (is_ip(hp->host) ? ips : dns).push_back(hp->host);
+    (is_ip(hp->host) ? names.ip_addresses : names.dns_names).push_back(hp->host);
   }
-  auto cert = ca.ensure_server_cert("serving", dns, ips);
-  http::TlsFiles tls{cert.cert_path, cert.key_path};
-  // The Kubernetes listener also takes the operator's break-glass client certificate.
-  http::TlsFiles kube_tls{cert.cert_path, cert.key_path, ca.ca_cert_path()};
-  auto break_glass = ca.issue_client_cert("break-glass-admin", "orchestera:break-glass-admin", {"system:masters"});
+  names.public_host = public_host(kube_hp, opts.hostnames);
+  auto cert = ca.ensure_server_cert("serving", names.dns_names, names.ip_addresses);
 
-  // The Kubernetes listener starts first, since DescribeCluster hands out its address; its API
-  // needs the AWS endpoint (EKS tokens are presigned for it), so it is published once that
-  // listener is up. Until then the Kubernetes listener answers 503.
-  std::unique_ptr<kube::ApiServer> kube_api;
-  std::atomic<kube::ApiServer*> kube_ready{nullptr};
-  http::Server kube_server(
-      kube_hp.host, kube_hp.port, kube_tls,
-      [&](const http::Request& r) {
-        kube::ApiServer* api = kube_ready.load();
-        return api ? api->handle(r) : http::Response{503, {{"Content-Type", "text/plain"}}, "starting"};
-      },
-      http::Limits{}, 2, 8);
-  kube_server.start();
-  aws::ServerInfo info;
-  info.ca_pem = ca.ca_cert_pem();
-  info.kube_endpoint = "https://" + public_host(kube_hp, opts.hostnames) + ":" + std::to_string(kube_server.port());
-  aws::Gateway gateway(dir, usage, info);
-  http::Server server(aws_hp.host, aws_hp.port, tls, [&](const http::Request& r) { return gateway.handle(r); },
-                      http::Limits{}, 2, 8);
+  aws::Gateway gateway(dir, usage);
+  http::Server server(aws_hp.host, aws_hp.port, http::TlsFiles{cert.cert_path, cert.key_path},
+                      [&](const http::Request& r) { return gateway.handle(r); }, http::Limits{}, 2, 8);
   server.start();
   std::string endpoint = "https://" + public_host(aws_hp, opts.hostnames) + ":" + std::to_string(server.port());
+
+  // Each cluster's Kubernetes API has a listener (port and CA) of its own on this server; they
+  // open as clusters become ACTIVE (and at start for those that are).
   kube::authn::TokenPolicy token_policy;
   if (auto host = kube::authn::endpoint_host(endpoint)) token_policy.own_hosts.push_back(*host);
-  // For each ACTIVE cluster, the operator gets a kubeconfig that needs no AWS credentials.
-  auto write_break_glass = [&, kube_endpoint = info.kube_endpoint](const identity::Cluster& c) {
-    std::string path = d.admin() + "/break-glass-" + c.account + "-" + c.name + ".kubeconfig";
-    std::string name = "orchestera-break-glass-" + c.name;
-    write_private_file(path, "apiVersion: v1\nkind: Config\nclusters:\n- name: " + name + "\n  cluster:\n    server: " +
-                                 kube_endpoint + "/clusters/" + c.id + "\n    certificate-authority: " + ca.ca_cert_path() +
-                                 "\nusers:\n- name: " + name + "\n  user:\n    client-certificate: " + break_glass.cert_path +
-                                 "\n    client-key: " + break_glass.key_path + "\ncontexts:\n- name: " + name +
-                                 "\n  context:\n    cluster: " + name + "\n    user: " + name + "\ncurrent-context: " + name + "\n");
-  };
-  kube_api = std::make_unique<kube::ApiServer>(dir, *store, token_policy, write_break_glass);
-  kube_ready = kube_api.get();
+  std::unique_ptr<kube::ApiServer> kube_api;
+  http::Server kube_server([&](const http::Request& r) { return kube_api->handle(r); }, http::Limits{}, 2, 8);
+  kube_server.start();
+  ClusterListeners listeners(kube_server, d, kube_hp.host, kube_hp.port, names);
+  kube_api = std::make_unique<kube::ApiServer>(dir, *store, token_policy, listeners);
+  kube_api->provision_pending();
   AdminFiles files = bootstrap(dir, d, endpoint, ca.ca_cert_path());
 
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   std::printf("Orchestera is serving the AWS API (IAM, STS, Organizations, EKS) at %s\n", endpoint.c_str());
-  std::printf("  Kubernetes API of each cluster: %s/clusters/<cluster id>\n", info.kube_endpoint.c_str());
+  std::printf("  Kubernetes API: each cluster on its own port of %s (%s), with its own CA\n",
+              names.public_host.c_str(), kube_hp.port ? ("from port " + std::to_string(kube_hp.port) + " up").c_str() : "any free port");
   std::printf("  data directory: %s\n  CA certificate: %s\n  admin AWS config: %s\n  admin AWS credentials: %s\n",
               d.root.c_str(), ca.ca_cert_path().c_str(), files.config.c_str(), files.credentials.c_str());
   std::printf("Try: AWS_CONFIG_FILE=%s AWS_SHARED_CREDENTIALS_FILE=%s aws --profile orchestera-admin iam list-users\n",

@@ -160,6 +160,9 @@ struct Cluster {
   std::string status = "CREATING";  // CREATING -> ACTIVE; DELETING
   std::string authentication_mode = "API_AND_CONFIG_MAP";
   std::string vpc_config;  // resourcesVpcConfig as given (JSON text)
+  // Where its Kubernetes API is served, set when it becomes ACTIVE: the URL (its own port) and
+  // its own CA's certificate (PEM).
+  std::string endpoint, ca_pem;
   int64_t created = 0;
   std::vector<AccessEntry> access_entries;
   std::vector<Tag> tags;
@@ -171,7 +174,7 @@ struct Cluster {
   }
 };
 BOOST_DESCRIBE_STRUCT(Cluster, (), (account, name, id, region, role_arn, version, status, authentication_mode,
-                                    vpc_config, created, access_entries, tags))
+                                    vpc_config, endpoint, ca_pem, created, access_entries, tags))
 
 struct Organization {
   std::string id, management_account, management_email;

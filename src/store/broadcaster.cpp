@@ -20,6 +20,7 @@ struct Broadcaster::Watcher {
   std::deque<EventPtr> pending;
   bool ready = false;      // history handed over; pending may be delivered
   bool cancelled = false;  // removed; nothing more is delivered
+  bool progress = false;   // a Progress event is due once pending is empty
 };
 
 std::shared_ptr<Broadcaster> Broadcaster::create() {
@@ -72,6 +73,13 @@ void Broadcaster::activate(const std::shared_ptr<Watcher>& w, std::vector<EventP
   wake_.notify_one();
 }
 
+void Broadcaster::request_progress(const std::shared_ptr<Watcher>& w) {
+  std::lock_guard lk(mu_);
+  if (w->cancelled) return;
+  w->progress = true;
+  wake_.notify_one();
+}
+
 void Broadcaster::remove(const std::shared_ptr<Watcher>& w) {
   std::function<void(const Event&)> doomed;  // destroyed after the lock is released
   {
@@ -113,9 +121,26 @@ void Broadcaster::stop() {
 bool Broadcaster::has_work() const {
   if (!inbox_.empty()) return true;
   for (const auto& w : watchers_) {
-    if (w->ready && !w->pending.empty()) return true;
+    if (w->ready && (!w->pending.empty() || w->progress)) return true;
   }
   return false;
+}
+
+void Broadcaster::deliver(std::unique_lock<std::mutex>& lk, Watcher& w, EventPtr e) {
+  running_ = &w;
+  lk.unlock();
+  try {
+    w.on_event(*e);
+  } catch (const std::exception& ex) {
+    // A throwing watcher must not take the others down with it.
+    spdlog::error("store: watch callback for prefix '{}' threw: {}", w.prefix, ex.what());
+  } catch (...) {
+    spdlog::error("store: watch callback for prefix '{}' threw", w.prefix);
+  }
+  e.reset();
+  lk.lock();
+  running_ = nullptr;
+  idle_.notify_all();
 }
 
 void Broadcaster::run() {
@@ -130,6 +155,7 @@ void Broadcaster::run() {
     while (!inbox_.empty()) {
       EventPtr e = std::move(inbox_.front());
       inbox_.pop_front();
+      fanned_ = std::max(fanned_, e->revision);
       for (auto& w : watchers_) {
         if (e->revision > w->after && e->kv.key.starts_with(w->prefix)) w->pending.push_back(e);
       }
@@ -142,20 +168,15 @@ void Broadcaster::run() {
         if (stopping_ || w->cancelled || !w->ready || w->pending.empty()) break;
         EventPtr e = std::move(w->pending.front());
         w->pending.pop_front();
-        running_ = w.get();
-        lk.unlock();
-        try {
-          w->on_event(*e);
-        } catch (const std::exception& ex) {
-          // A throwing watcher must not take the others down with it.
-          spdlog::error("store: watch callback for prefix '{}' threw: {}", w->prefix, ex.what());
-        } catch (...) {
-          spdlog::error("store: watch callback for prefix '{}' threw", w->prefix);
-        }
-        e.reset();
-        lk.lock();
-        running_ = nullptr;
-        idle_.notify_all();
+        deliver(lk, *w, std::move(e));
+      }
+      // Nothing pending: every event up to the newest fanned-out revision has been delivered.
+      if (!stopping_ && !w->cancelled && w->ready && w->pending.empty() && w->progress) {
+        w->progress = false;
+        auto p = std::make_shared<Event>();
+        p->type = Event::Type::Progress;
+        p->revision = std::max(w->after, fanned_);
+        deliver(lk, *w, std::move(p));
       }
     }
     // The last reference to a removed watcher may be here; its callback's captures may run

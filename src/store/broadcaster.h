@@ -55,6 +55,9 @@ class Broadcaster {
   // Hands over the history up to and including revision `snapshot`; delivery begins.
   void activate(const std::shared_ptr<Watcher>& w, std::vector<EventPtr> history,
                 int64_t snapshot);
+  // Asks for a Progress event for w (Watch::request_progress): it is delivered once w has no
+  // pending events, with the newest revision fanned out (or w's start, if that is later).
+  void request_progress(const std::shared_ptr<Watcher>& w);
   // Stops delivery to w. On return no callback of w is running or will run, except when called
   // from w's own callback on the delivery thread: then that callback finishes and none follows.
   void remove(const std::shared_ptr<Watcher>& w);
@@ -68,11 +71,17 @@ class Broadcaster {
   Broadcaster() = default;
   void run();
   bool has_work() const;  // requires mu_
+  // Runs w's callback with mu_ released (lk holds it on entry and on return); e is released
+  // before mu_ is taken again.
+  void deliver(std::unique_lock<std::mutex>& lk, Watcher& w, EventPtr e);
 
   mutable std::mutex mu_;
   std::condition_variable wake_;  // delivery thread: inbox or a watcher has something
   std::condition_variable idle_;  // remove(): the running callback has finished
   std::deque<EventPtr> inbox_;
+  // The newest revision taken from the inbox: every commit up to it has reached the queues of
+  // the watchers that want it.
+  int64_t fanned_ = 0;
   std::vector<std::shared_ptr<Watcher>> watchers_;
   const Watcher* running_ = nullptr;  // whose callback is executing right now
   bool stopping_ = false;

@@ -106,6 +106,7 @@ class WatchImpl final : public Watch {
   WatchImpl(std::shared_ptr<Broadcaster> b, std::shared_ptr<Broadcaster::Watcher> w)
       : b_(std::move(b)), w_(std::move(w)) {}
   ~WatchImpl() override { b_->remove(w_); }
+  void request_progress() override { b_->request_progress(w_); }
   WatchImpl(const WatchImpl&) = delete;
   WatchImpl& operator=(const WatchImpl&) = delete;
 
@@ -158,7 +159,7 @@ class LogStore final : public Store {
       for (size_t i = 0; i < ops.size(); ++i) {
         const Op& op = ops[i];
         const Latest& b = before[i];
-        if (op.kind == Op::Kind::Delete && !b.live()) continue;  // deleting nothing: no row
+        if (!writes(op, b)) continue;  // a check, or deleting nothing: no row
         Scope ins(writer_->statement(Query::InsertRow));
         const bool put = op.kind == Op::Kind::Put;
         ins->bind_int(1, rev);
@@ -171,7 +172,8 @@ class LogStore final : public Store {
         ins->run();
         wrote = true;
       }
-      // Only deletes of absent keys: nothing changed, so no revision is consumed (as in etcd).
+      // Only checks and deletes of absent keys: nothing changed, so no revision is consumed (as
+      // in etcd).
       if (!wrote) return CommitResult{true, revision_.load(), {}};
       {
         Scope set(writer_->statement(Query::SetRevision));
@@ -315,12 +317,21 @@ class LogStore final : public Store {
         throw StoreError("store: commit: invalid expect_mod_revision " +
                          std::to_string(*op.expect_mod_revision) + " for key " + op.key);
       }
+      if (op.kind == Op::Kind::Check && !op.expect_mod_revision) {
+        throw StoreError("store: commit: a check of key " + op.key + " without an expected revision");
+      }
       // A key written twice would need two rows with one (name, revision), and which value a
       // reader or watcher should see would be ambiguous; etcd refuses this too.
       if (!seen.insert(op.key).second) {
         throw StoreError("store: commit: key " + op.key + " appears twice in one transaction");
       }
     }
+  }
+
+  // Whether op appends a row (and makes an event), given the key's newest row.
+  static bool writes(const Op& op, const Latest& before) {
+    if (op.kind == Op::Kind::Check) return false;
+    return op.kind == Op::Kind::Put || before.live();
   }
 
   static bool precondition_holds(int64_t expect, const Latest& l) {
@@ -336,7 +347,7 @@ class LogStore final : public Store {
     for (size_t i = 0; i < ops.size(); ++i) {
       const Op& op = ops[i];
       const Latest& b = before[i];
-      if (op.kind == Op::Kind::Delete && !b.live()) continue;
+      if (!writes(op, b)) continue;
       auto e = std::make_shared<Event>();
       e->revision = rev;
       e->type = op.kind == Op::Kind::Put ? Event::Type::Put : Event::Type::Delete;

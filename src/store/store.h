@@ -23,7 +23,9 @@ struct KeyValue {
 
 // One operation of an atomic transaction.
 struct Op {
-  enum class Kind { Put, Delete };
+  // Check writes nothing: it makes the transaction conditional on another key's version (its
+  // expect_mod_revision is required), so a write can depend on a record it read but leaves alone.
+  enum class Kind { Put, Delete, Check };
   Kind kind = Kind::Put;
   std::string key;
   std::string value;  // Put only
@@ -38,6 +40,7 @@ struct Op {
   static Op del(std::string k, std::optional<int64_t> expect = std::nullopt) {
     return Op{Kind::Delete, std::move(k), {}, expect};
   }
+  static Op check(std::string k, int64_t expect) { return Op{Kind::Check, std::move(k), {}, expect}; }
 };
 
 struct CommitResult {
@@ -47,7 +50,8 @@ struct CommitResult {
 };
 
 struct Event {
-  enum class Type { Put, Delete };
+  // Progress answers Watch::request_progress: only `revision` is set.
+  enum class Type { Put, Delete, Progress };
   Type type = Type::Put;
   int64_t revision = 0;
   KeyValue kv;                   // for Delete: the key, empty value, mod_revision = revision
@@ -70,6 +74,11 @@ class CompactedError : public StoreError {
 class Watch {
  public:
   virtual ~Watch() = default;  // destroying it stops delivery; no callback runs after it returns
+  // Asks for one Progress event (etcd's progress request): delivered in order with the watch's
+  // events, once every event of the watch up to its revision has been delivered, that revision
+  // being the newest one published to watchers. Requests made before it is delivered share it.
+  // Thread-safe; the cluster plane turns these into Kubernetes watch bookmarks.
+  virtual void request_progress() = 0;
 };
 
 struct ListResult {

@@ -127,6 +127,32 @@ TEST_F(StoreTest, Preconditions) {
   EXPECT_TRUE(s->commit({Op::create("k", "again")}).ok);
 }
 
+// A check makes a write depend on another record without touching it: no row, no event, no
+// revision of its own.
+TEST_F(StoreTest, CheckMakesACommitConditionalOnAKeyItLeavesAlone) {
+  auto s = open();
+  ASSERT_TRUE(s->commit({Op::put("ns", "active")}).ok);  // 1
+  auto r = s->commit({Op::create("ns/obj", "x"), Op::check("ns", 1)});
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.revision, 2);
+  EXPECT_EQ(s->get("ns")->mod_revision, 1);
+  ASSERT_TRUE(s->commit({Op::put("ns", "terminating")}).ok);  // 3
+  r = s->commit({Op::create("ns/late", "x"), Op::check("ns", 1)});
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.failed_key, "ns");
+  EXPECT_FALSE(s->get("ns/late"));
+  EXPECT_EQ(s->current_revision(), 3);
+  // Checks alone change nothing; "must not exist" and "must exist" work as for writes.
+  r = s->commit({Op::check("ns", 3), Op::check("absent", 0)});
+  EXPECT_TRUE(r.ok);
+  EXPECT_EQ(r.revision, 3);
+  EXPECT_FALSE(s->commit({Op::check("absent", -1)}).ok);
+  auto listed = s->list("");
+  ASSERT_EQ(listed.items.size(), 2u);
+  EXPECT_EQ(listed.items[0].key, "ns");
+  EXPECT_EQ(listed.items[1].key, "ns/obj");
+}
+
 TEST_F(StoreTest, DeletingAMissingKeyChangesNothing) {
   auto s = open();
   ASSERT_TRUE(s->commit({Op::put("a", "1")}).ok);
@@ -143,6 +169,7 @@ TEST_F(StoreTest, InvalidOpsThrowAndWriteNothing) {
   EXPECT_THROW(s->commit({Op::put("", "v")}), StoreError);
   EXPECT_THROW(s->commit({Op::put("a", "1"), Op::put("a", "2")}), StoreError);
   EXPECT_THROW(s->commit({Op::put("a", "1", -7)}), StoreError);
+  EXPECT_THROW(s->commit({Op{Op::Kind::Check, "a", {}, std::nullopt}}), StoreError);
   EXPECT_EQ(s->current_revision(), 0);
   EXPECT_TRUE(s->commit({Op::put("a", "1")}).ok);
 }

@@ -107,6 +107,43 @@ TEST_F(StoreTest, ReplayAndLiveEventsOfAMultiOpCommitMatch) {
   EXPECT_EQ(a[0].kv.key, "m/z");
 }
 
+// A progress request is answered after the events already due, with the newest revision
+// published: commits under other prefixes move it on too.
+TEST_F(StoreTest, ProgressFollowsPendingEventsWithTheNewestRevision) {
+  auto s = open();
+  ASSERT_TRUE(s->commit({Op::put("w/a", "1")}).ok);  // 1
+  ASSERT_TRUE(s->commit({Op::put("x/a", "1")}).ok);  // 2: other prefix
+  Recorder rec;
+  auto w = s->watch("w/", 0, rec.fn());
+  w->request_progress();
+  ASSERT_TRUE(wait_until([&] { return rec.size() == 2; }));
+  ASSERT_TRUE(s->commit({Op::put("x/b", "1")}).ok);  // 3: other prefix
+  w->request_progress();
+  w->request_progress();  // shares the pending answer or gets one of its own, never an older one
+  auto progressed_to = [&](int64_t revision) {
+    auto ev = rec.snapshot();
+    return ev.back().type == Event::Type::Progress && ev.back().revision == revision;
+  };
+  ASSERT_TRUE(wait_until([&] { return progressed_to(3); }));
+  ASSERT_TRUE(s->commit({Op::put("w/b", "1")}).ok);  // 4
+  w->request_progress();
+  ASSERT_TRUE(wait_until([&] { return progressed_to(4); }));
+  auto ev = rec.snapshot();
+  EXPECT_EQ(ev[0].type, Event::Type::Put);
+  EXPECT_EQ(ev[0].revision, 1);
+  EXPECT_EQ(ev[1].type, Event::Type::Progress);
+  EXPECT_EQ(ev[1].revision, 2);
+  // In order with the events: w/b (4) comes before any progress that reports 4.
+  size_t put4 = 0, progress4 = 0;
+  for (size_t i = 1; i < ev.size(); ++i) {
+    EXPECT_GE(ev[i].revision, ev[i - 1].revision);
+    if (ev[i].revision == 4 && ev[i].type == Event::Type::Put) put4 = i;
+    if (ev[i].revision == 4 && ev[i].type == Event::Type::Progress && progress4 == 0) progress4 = i;
+  }
+  EXPECT_GT(put4, 0u);
+  EXPECT_GT(progress4, put4);
+}
+
 TEST_F(StoreTest, WatchFromTheFutureSkipsEarlierEvents) {
   auto s = open();
   Recorder rec;

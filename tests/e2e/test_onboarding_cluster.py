@@ -6,6 +6,7 @@ life with kubectl. And the denials around it."""
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import urllib.parse
@@ -149,12 +150,17 @@ def token_for(member, cluster):
     return out["status"]["token"]
 
 
-def kube_get(server, admin_cli, cluster, token, path="/api/v1/namespaces/data-science/pods"):
+def described_endpoint(admin_cli, cluster):
+    """A cluster's endpoint and a TLS context that trusts its CA only, from DescribeCluster."""
     import ssl
+    c = admin_cli.json("eks", "describe-cluster", "--name", cluster)["cluster"]
+    return c["endpoint"], ssl.create_default_context(cadata=base64.b64decode(c["certificateAuthority"]["data"]).decode())
+
+
+def kube_get(server, admin_cli, cluster, token, path="/api/v1/namespaces/data-science/pods"):
     import urllib.request
-    endpoint = admin_cli.json("eks", "describe-cluster", "--name", cluster)["cluster"]["endpoint"]
+    endpoint, ctx = described_endpoint(admin_cli, cluster)
     req = urllib.request.Request(endpoint + path, headers={"Authorization": "Bearer " + token})
-    ctx = ssl.create_default_context(cafile=server.ca)
     try:
         with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
             return r.status, json.loads(r.read())
@@ -192,7 +198,7 @@ def test_tokens_are_bound_to_their_cluster_and_host(server, admin_cli, cluster, 
 
 def test_admin_gets_cluster_admin_and_describe_cluster_shape(server, admin_cli, cluster):
     c = admin_cli.json("eks", "describe-cluster", "--name", cluster)["cluster"]
-    assert c["endpoint"].startswith("https://127.0.0.1:") and f"/clusters/{c['id']}" in c["endpoint"]
+    assert re.fullmatch(r"https://127\.0\.0\.1:\d+", c["endpoint"]), c["endpoint"]
     pem = base64.b64decode(c["certificateAuthority"]["data"]).decode()
     assert pem.startswith("-----BEGIN CERTIFICATE-----")
     assert kubectl(admin_cli, "auth", "can-i", "*", "*", "--all-namespaces").stdout.strip() == "yes"
@@ -241,12 +247,10 @@ def test_secrets_are_encrypted_at_rest(server, admin_cli, cluster):
 
 
 def raw_kube(server, admin_cli, cluster, token, method, path, body=None, content_type="application/json"):
-    import ssl
     import urllib.request
-    endpoint = admin_cli.json("eks", "describe-cluster", "--name", cluster)["cluster"]["endpoint"]
+    endpoint, ctx = described_endpoint(admin_cli, cluster)
     req = urllib.request.Request(endpoint + path, method=method, data=body,
                                  headers={"Authorization": "Bearer " + token, "Content-Type": content_type})
-    ctx = ssl.create_default_context(cafile=server.ca)
     try:
         with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
             return r.status, json.loads(r.read() or b"{}")
@@ -329,13 +333,12 @@ def test_watch_streams_changes(server, admin_cli, cluster, tmp_path):
     status, listed = raw_kube(server, admin_cli, cluster, token, "GET", "/api/v1/namespaces/data-science/configmaps")
     rv = listed["metadata"]["resourceVersion"]
     kubectl(member, "create", "configmap", "w2", "-n", "data-science", "--from-literal=a=1")
-    import ssl
     import urllib.request
-    endpoint = admin_cli.json("eks", "describe-cluster", "--name", cluster)["cluster"]["endpoint"]
+    endpoint, ctx = described_endpoint(admin_cli, cluster)
     req = urllib.request.Request(endpoint + f"/api/v1/namespaces/data-science/configmaps?watch=true&resourceVersion={rv}"
                                  "&timeoutSeconds=2&fieldSelector=metadata.name%3Dw2",
                                  headers={"Authorization": "Bearer " + token})
-    with urllib.request.urlopen(req, context=ssl.create_default_context(cafile=server.ca), timeout=30) as r:
+    with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
         events = [json.loads(line) for line in r.read().decode().splitlines() if line.strip()]
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "w2")]
 
@@ -535,12 +538,11 @@ def test_watch_from_compacted_history_is_gone(tmp_path):
             kubectl(admin, "delete", "configmap", f"h{i}", "-n", "data-science")
         import time
         time.sleep(4)  # history older than a second is compacted by now
-        import ssl
         import urllib.request
-        endpoint = admin.json("eks", "describe-cluster", "--name", "c1")["cluster"]["endpoint"]
+        endpoint, ctx = described_endpoint(admin, "c1")
         req = urllib.request.Request(endpoint + base + f"?watch=true&resourceVersion={rv}",
                                      headers={"Authorization": "Bearer " + token})
-        with urllib.request.urlopen(req, context=ssl.create_default_context(cafile=server.ca), timeout=30) as r:
+        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
             events = [json.loads(line) for line in r.read().decode().splitlines() if line.strip()]
         assert len(events) == 1 and events[0]["type"] == "ERROR", events
         assert (events[0]["object"]["code"], events[0]["object"]["reason"]) == (410, "Expired")
@@ -603,3 +605,193 @@ def test_describe_and_wait(server, admin_cli, cluster, tmp_path):
     kubectl(member, "delete", "pod", "waiter", "-n", "data-science")
     out, err = deleter.communicate(timeout=40)
     assert deleter.returncode == 0 and "condition met" in out, (out, err)
+
+
+def cluster_tls(who):
+    """The API endpoint and a TLS context trusting its CA, from the kubeconfig update-kubeconfig
+    wrote for `who` (its current context)."""
+    import ssl
+    import yaml
+    cfg = yaml.safe_load((who.home / ".kube" / "config").read_text())
+    context = next(c["context"] for c in cfg["contexts"] if c["name"] == cfg["current-context"])
+    cluster = next(c["cluster"] for c in cfg["clusters"] if c["name"] == context["cluster"])
+    ca = base64.b64decode(cluster["certificate-authority-data"]).decode()
+    return cluster["server"], ssl.create_default_context(cadata=ca)
+
+
+def kube_call(who, token, method, path, body=None):
+    """(status, JSON body) of one request to the cluster of `who`'s kubeconfig."""
+    import urllib.request
+    endpoint, ctx = cluster_tls(who)
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(endpoint + path, method=method, data=data,
+                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def kube_watch(who, token, path):
+    """Every event of a watch the server ends (give it timeoutSeconds), each with the seconds
+    since the watch began."""
+    import time
+    import urllib.request
+    endpoint, ctx = cluster_tls(who)
+    req = urllib.request.Request(endpoint + path, headers={"Authorization": "Bearer " + token})
+    start = time.time()
+    events = []
+    with urllib.request.urlopen(req, context=ctx, timeout=60) as r:
+        for line in r:
+            if line.strip():
+                events.append((time.time() - start, json.loads(line)))
+    return events
+
+
+def test_watch_bookmarks_only_when_asked(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "sam")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    token = token_for(member, cluster)
+    base = "/api/v1/namespaces/data-science/configmaps"
+    kubectl(member, "create", "configmap", "b1", "-n", "data-science", "--from-literal=a=1")
+    rv = kube_call(member, token, "GET", base)[1]["metadata"]["resourceVersion"]
+    # kube-apiserver's schedule: every minute, and 2 s before the watch's deadline.
+    events = kube_watch(member, token, f"{base}?watch=true&allowWatchBookmarks=true&timeoutSeconds=5&resourceVersion={rv}")
+    bookmarks = [(t, e["object"]) for t, e in events if e["type"] == "BOOKMARK"]
+    assert bookmarks, events
+    t, obj = bookmarks[0]
+    assert 1.5 < t < 5, t
+    assert set(obj) == {"kind", "apiVersion", "metadata"} and (obj["kind"], obj["apiVersion"]) == ("ConfigMap", "v1")
+    assert set(obj["metadata"]) == {"resourceVersion"} and int(obj["metadata"]["resourceVersion"]) >= int(rv)
+    # Without allowWatchBookmarks there are none.
+    events = kube_watch(member, token, f"{base}?watch=true&timeoutSeconds=4&resourceVersion={rv}")
+    assert not [e for _, e in events if e["type"] == "BOOKMARK"], events
+
+
+def test_watch_list_streams_the_state_then_an_initial_events_end_bookmark(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "tia")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    token = token_for(member, cluster)
+    base = "/api/v1/namespaces/data-science/configmaps"
+    for name in ("s1", "s2"):
+        kubectl(member, "create", "configmap", name, "-n", "data-science", "--from-literal=a=1")
+    rv = kube_call(member, token, "GET", base)[1]["metadata"]["resourceVersion"]
+    events = [e for _, e in kube_watch(member, token, f"{base}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
+                                                      f"&allowWatchBookmarks=true&resourceVersion={rv}&timeoutSeconds=2")]
+    assert [(e["type"], e["object"]["metadata"].get("name")) for e in events[:3]] == \
+        [("ADDED", "s1"), ("ADDED", "s2"), ("BOOKMARK", None)], events
+    end = events[2]["object"]["metadata"]
+    assert end["annotations"] == {"k8s.io/initial-events-end": "true"} and int(end["resourceVersion"]) >= int(rv)
+    # The combinations kube-apiserver refuses.
+    status, body = kube_call(member, token, "GET", f"{base}?watch=true&sendInitialEvents=true")
+    assert (status, body["reason"]) == (422, "Invalid"), body
+    assert "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan" in body["message"]
+    # client-go's reflector in streaming-list mode (a feature gate newer clients turn on) syncs
+    # through it: kubectl wait with the gate on.
+    kubectl(member, "run", "streamed", "--image=busybox", "-n", "data-science", "--restart=Never")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "KUBECONFIG"}
+    env.update({"HOME": str(home), "KUBE_FEATURE_WatchListClient": "true"})
+    p = subprocess.run([KUBECTL, "wait", "--for=condition=PodScheduled=False", "pod/streamed", "-n", "data-science",
+                        "--timeout=20s", "-v=6"], capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode == 0 and "condition met" in p.stdout, p.stderr
+    assert "sendInitialEvents=true" in p.stderr, p.stderr
+    assert "received the bookmark that marks the end of initial events stream" in p.stderr, p.stderr
+
+
+BOUND_POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bound"},
+             "spec": {"nodeName": "node-1", "containers": [{"name": "main", "image": "busybox"}]}}
+
+
+def test_pods_bound_to_a_node_are_deleted_gracefully(server, admin_cli, cluster, tmp_path):
+    import threading
+    home, member = new_member(admin_cli, tmp_path, server, "uma")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    token = token_for(member, cluster)
+    base = "/api/v1/namespaces/data-science/pods"
+    status, created = kube_call(member, token, "POST", base, BOUND_POD)
+    assert status == 201 and created["spec"]["terminationGracePeriodSeconds"] == 30, created
+    seen = []
+    watcher = threading.Thread(target=lambda: seen.extend(kube_watch(
+        member, token, f"{base}?watch=true&timeoutSeconds=8&resourceVersion={created['metadata']['resourceVersion']}")))
+    watcher.start()
+    import time
+    time.sleep(1)
+    # The pod's own grace period: marked, not removed (no node agent exists yet to finish it).
+    assert 'pod "bound" deleted' in kubectl(member, "delete", "pod", "bound", "-n", "data-science", "--wait=false").stdout
+    pod = json.loads(kubectl(member, "get", "pod", "bound", "-n", "data-science", "-o", "json").stdout)
+    assert pod["metadata"]["deletionGracePeriodSeconds"] == 30 and "deletionTimestamp" in pod["metadata"]
+    # A delete with grace 0 (what the node agent will send once the containers are stopped) removes it.
+    p = kubectl(member, "delete", "pod", "bound", "-n", "data-science", "--grace-period=0", "--force")
+    assert 'pod "bound" force deleted' in p.stdout, p
+    watcher.join(timeout=20)
+    assert [(e["type"], "deletionTimestamp" in e["object"]["metadata"]) for _, e in seen] == \
+        [("MODIFIED", True), ("DELETED", True)], seen
+    # Grace periods are validated as kube-apiserver validates them; a negative one is one second.
+    assert kube_call(member, token, "POST", base, BOUND_POD)[0] == 201
+    status, body = kube_call(member, token, "DELETE", base + "/bound?gracePeriodSeconds=soon")
+    assert (status, body["reason"]) == (400, "BadRequest"), body
+    status, body = kube_call(member, token, "DELETE", base + "/bound", {"propagationPolicy": "Eventually"})
+    assert (status, body["reason"]) == (422, "Invalid"), body
+    status, body = kube_call(member, token, "DELETE", base + "/bound?gracePeriodSeconds=-5")
+    assert status == 200 and body["metadata"]["deletionGracePeriodSeconds"] == 1, body
+    assert kube_call(member, token, "DELETE", base + "/bound", {"gracePeriodSeconds": 0})[0] == 200
+    assert kube_call(member, token, "GET", base + "/bound")[0] == 404
+
+
+def test_pods_no_node_has_are_deleted_at_once_whatever_the_grace_period(server, admin_cli, cluster, tmp_path):
+    home, member = new_member(admin_cli, tmp_path, server, "vic")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    token = token_for(member, cluster)
+    base = "/api/v1/namespaces/data-science/pods"
+    unbound = {**BOUND_POD, "metadata": {"name": "unbound"}, "spec": {"containers": BOUND_POD["spec"]["containers"]}}
+    assert kube_call(member, token, "POST", base, unbound)[0] == 201
+    status, body = kube_call(member, token, "DELETE", base + "/unbound?gracePeriodSeconds=60")
+    assert status == 200, body
+    assert kube_call(member, token, "GET", base + "/unbound")[0] == 404
+
+
+def test_each_cluster_has_its_own_endpoint_and_ca_that_survive_restarts(server, admin_cli, cluster, tmp_path):
+    import ssl
+    import urllib.request
+    provision(admin_cli, "other")
+    a = admin_cli.json("eks", "describe-cluster", "--name", cluster)["cluster"]
+    b = admin_cli.json("eks", "describe-cluster", "--name", "other")["cluster"]
+    assert a["endpoint"] != b["endpoint"]
+    assert a["certificateAuthority"]["data"] != b["certificateAuthority"]["data"]
+    # A client that trusts cluster A's CA cannot be talked into trusting cluster B's endpoint.
+    ca_a = base64.b64decode(a["certificateAuthority"]["data"]).decode()
+    with pytest.raises(urllib.error.URLError) as refused:
+        urllib.request.urlopen(b["endpoint"] + "/healthz", context=ssl.create_default_context(cadata=ca_a), timeout=10)
+    assert isinstance(refused.value.reason, ssl.SSLCertVerificationError)
+    # Cluster A's break-glass client certificate is not accepted by cluster B.
+    acct = account_id_of(admin_cli)
+    glass_a = (server.data_dir / "admin" / f"break-glass-{acct}-{cluster}.kubeconfig").read_text()
+    ca_b_file = tmp_path / "ca-b.crt"
+    ca_b_file.write_bytes(base64.b64decode(b["certificateAuthority"]["data"]))
+    crossed = tmp_path / "crossed.kubeconfig"
+    crossed.write_text(re.sub(r"certificate-authority: .*", f"certificate-authority: {ca_b_file}",
+                              glass_a.replace(a["endpoint"], b["endpoint"])))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "KUBECONFIG"}
+    env.update({"HOME": str(tmp_path), "KUBECONFIG": str(crossed)})
+    p = subprocess.run([KUBECTL, "get", "namespaces"], capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode != 0 and ("certificate" in p.stderr or "Unauthorized" in p.stderr), p.stderr
+
+    # After a restart each cluster is served where it was, with the same CA: the kubeconfig
+    # written before still works without running update-kubeconfig again.
+    server.stop()
+    server.start()
+    assert admin_cli.json("eks", "describe-cluster", "--name", cluster)["cluster"]["endpoint"] == a["endpoint"]
+    assert admin_cli.json("eks", "describe-cluster", "--name", "other")["cluster"]["certificateAuthority"] == \
+        b["certificateAuthority"]
+    assert kubectl(admin_cli, "get", "namespace", "data-science").returncode == 0
+
+    # A deleted cluster's endpoint closes, and its CA and break-glass credential are gone.
+    admin_cli.run("eks", "delete-cluster", "--name", "other")
+    wait_for(lambda: "ResourceNotFoundException" in admin_cli.run("eks", "describe-cluster", "--name", "other",
+                                                                    check=False).stderr, what="cluster deleted")
+    with pytest.raises(urllib.error.URLError) as closed:
+        urllib.request.urlopen(b["endpoint"] + "/healthz", context=ssl.create_default_context(cadata=ca_a), timeout=10)
+    assert isinstance(closed.value.reason, ConnectionRefusedError)
+    assert not (server.data_dir / "admin" / f"break-glass-{acct}-other.kubeconfig").exists()
+    assert not (server.data_dir / "pki" / "clusters" / b["id"]).exists()

@@ -76,10 +76,10 @@ std::string string_member(const json::object& body, std::string_view name, bool 
   return std::string(v->as_string());
 }
 
-json::object render(const identity::Cluster& cl, const ServerInfo& info) {
+json::object render(const identity::Cluster& cl) {
   json::object o{{"name", cl.name}, {"arn", cl.arn()}, {"createdAt", cl.created}, {"version", cl.version}};
   bool active = cl.status == "ACTIVE";
-  if (active) o["endpoint"] = info.kube_endpoint + "/clusters/" + cl.id;
+  if (active) o["endpoint"] = cl.endpoint;
   o["roleArn"] = cl.role_arn;
   boost::system::error_code ec;
   json::value vpc = json::parse(cl.vpc_config.empty() ? "{}" : cl.vpc_config, ec);
@@ -87,7 +87,7 @@ json::object render(const identity::Cluster& cl, const ServerInfo& info) {
   o["kubernetesNetworkConfig"] = json::object{{"serviceIpv4Cidr", "10.100.0.0/16"}, {"ipFamily", "ipv4"}};
   o["logging"] = json::object{{"clusterLogging", json::array{}}};
   o["status"] = cl.status;
-  if (active) o["certificateAuthority"] = json::object{{"data", crypto::base64_encode(info.ca_pem)}};
+  if (active) o["certificateAuthority"] = json::object{{"data", crypto::base64_encode(cl.ca_pem)}};
   o["platformVersion"] = "orchestera.1";
   o["tags"] = tags_json(cl.tags);
   o["accessConfig"] = json::object{{"authenticationMode", cl.authentication_mode}};
@@ -157,13 +157,13 @@ json::value create_cluster(Call& c) {
     }
     identity::provision_platform_defaults(t, cl, c.now);
     t.put(cl);
-    return json::object{{"cluster", render(cl, c.server)}};
+    return json::object{{"cluster", render(cl)}};
   });
 }
 
 json::value describe_cluster(Call& c) {
   return c.dir.read([&](const State& s) -> json::value {
-    return json::object{{"cluster", render(*cluster(s, c, c.path.at("name")), c.server)}};
+    return json::object{{"cluster", render(*cluster(s, c, c.path.at("name")))}};
   });
 }
 
@@ -183,7 +183,7 @@ json::value delete_cluster(Call& c) {
     if (cl.status == "DELETING") throw in_use("Cluster " + cl.name + " is already being deleted.");
     cl.status = "DELETING";
     t.put(cl);
-    return json::object{{"cluster", render(cl, c.server)}};
+    return json::object{{"cluster", render(cl)}};
   });
 }
 

@@ -30,6 +30,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -268,9 +269,22 @@ class RequestParser final : public bhttp::basic_parser<true> {
   bool expect_continue_ = false;
 };
 
+// One bound address with its own TLS identity. The connections it accepted keep it (and so its
+// TLS context) alive after it is closed, and carry its tag to the handler.
+struct Listener {
+  Listener(std::string t, std::unique_ptr<asio::ssl::context> ctx, tcp::acceptor a)
+      : tag(std::move(t)), tls(std::move(ctx)), acceptor(std::move(a)) {}
+  const std::string tag;
+  const std::unique_ptr<asio::ssl::context> tls;
+  tcp::acceptor acceptor;  // used on the accept strand only
+};
+
 struct Connection {
-  Connection(tcp::socket socket, asio::ssl::context& ctx) : stream(std::move(socket), ctx) {}
+  Connection(tcp::socket socket, std::shared_ptr<Listener> l)
+      : listener(std::move(l)), stream(std::move(socket), *listener->tls) {}
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream); }
+
+  const std::shared_ptr<Listener> listener;  // declared first: the stream uses its TLS context
 
   // beast::ssl_stream (not plain asio::ssl::stream) because it coalesces buffer sequences into
   // one TLS record; Beast's parser reads through it like any stream.
@@ -549,7 +563,8 @@ const std::string* Request::header(std::string_view name) const {
 }
 
 struct Server::Impl {
-  Impl(std::string h, uint16_t p, TlsFiles t, Handler fn, Limits l, int io, int workers)
+  Impl(std::optional<std::string> h, uint16_t p, TlsFiles t, Handler fn, Limits l, int io,
+       int workers)
       : host(std::move(h)),
         requested_port(p),
         tls_files(std::move(t)),
@@ -565,10 +580,16 @@ struct Server::Impl {
   void start();
   void stop();
   void stop_locked();  // with lifecycle_mu held
+  uint16_t add_listener(const std::string& tag, const std::string& where_host, uint16_t port,
+                        const TlsFiles& files);
+  void remove_listener(const std::string& tag);
 
   void run_io();
-  asio::awaitable<void> accept_loop();
-  void on_accepted(tcp::socket socket);
+  std::shared_ptr<Listener> bind(const std::string& tag, const std::string& where_host,
+                                 uint16_t port, const TlsFiles& files);
+  void run_listener(std::shared_ptr<Listener> l);
+  asio::awaitable<void> accept_loop(std::shared_ptr<Listener> l);
+  void on_accepted(tcp::socket socket, const std::shared_ptr<Listener>& l);
   asio::awaitable<void> connection_main(std::shared_ptr<Connection> c, uint64_t id);
   asio::awaitable<void> serve(Connection& c);
   asio::awaitable<void> reject_plaintext(Connection& c);
@@ -600,8 +621,8 @@ struct Server::Impl {
         token);
   }
 
-  // Configuration.
-  const std::string host;
+  // Configuration. The listener given to the constructor (if any) is bound by start().
+  const std::optional<std::string> host;
   const uint16_t requested_port;
   const TlsFiles tls_files;
   const Handler handler;
@@ -623,26 +644,25 @@ struct Server::Impl {
   std::unordered_map<uint64_t, std::weak_ptr<Connection>> conns;
   uint64_t next_conn_id = 0;
 
-  std::unique_ptr<asio::ssl::context> tls_ctx;
   asio::io_context ioc;
-  asio::any_io_executor accept_ex;
-  std::optional<tcp::acceptor> acceptor;
+  // Keeps the I/O threads running while no listener is open (listeners come and go).
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  asio::any_io_executor accept_ex;  // a strand: every acceptor is used on it only
+  // Open listeners by tag (guarded by lifecycle_mu).
+  std::unordered_map<std::string, std::shared_ptr<Listener>> listeners;
   // After the io_context: handlers still queued here hold work on it when they are destroyed.
   std::optional<asio::thread_pool> pool;
   std::vector<std::thread> io_threads;
 };
 
-void Server::Impl::start() {
-  std::lock_guard lk(lifecycle_mu);
-  if (state != State::kIdle)
-    throw std::runtime_error("http server: start() after start() or stop()");
-  tls_ctx = make_tls_context(tls_files);
-  asio::ip::address addr = parse_listen_host(host);
-  const std::string where = endpoint_text(addr, requested_port);
-
+std::shared_ptr<Listener> Server::Impl::bind(const std::string& tag, const std::string& where_host,
+                                             uint16_t port, const TlsFiles& files) {
+  auto ctx = make_tls_context(files);
+  asio::ip::address addr = parse_listen_host(where_host);
+  const std::string where = endpoint_text(addr, port);
   tcp::acceptor a(accept_ex);
   error_code ec;
-  tcp::endpoint ep(addr, requested_port);
+  tcp::endpoint ep(addr, port);
   a.open(ep.protocol(), ec);
   if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
   // "::" should take IPv4 clients too, whatever the system default for IPV6_V6ONLY is.
@@ -650,27 +670,79 @@ void Server::Impl::start() {
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
-  bound_port = a.local_endpoint().port();
-  acceptor.emplace(std::move(a));
+  auto l = std::make_shared<Listener>(tag, std::move(ctx), std::move(a));
+  spdlog::info("http: listening on https://{}", endpoint_text(addr, l->acceptor.local_endpoint().port()));
+  return l;
+}
+
+void Server::Impl::run_listener(std::shared_ptr<Listener> l) {
+  asio::co_spawn(accept_ex, accept_loop(std::move(l)), [](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("http: accept loop ended: {}", ex.what());
+    }
+  });
+}
+
+void Server::Impl::start() {
+  std::lock_guard lk(lifecycle_mu);
+  if (state != State::kIdle)
+    throw std::runtime_error("http server: start() after start() or stop()");
+  std::shared_ptr<Listener> first;
+  if (host) {
+    first = bind("", *host, requested_port, tls_files);
+    bound_port = first->acceptor.local_endpoint().port();
+    listeners.emplace("", first);
+  }
 
   // From here on stop_locked() can undo a partial start (say, thread creation failed).
   state = State::kRunning;
   try {
     pool.emplace(static_cast<size_t>(worker_thread_count));
-    asio::co_spawn(accept_ex, accept_loop(), [](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("http: accept loop ended: {}", ex.what());
-      }
-    });
+    keep_running.emplace(ioc.get_executor());
+    if (first) run_listener(first);
     for (int i = 0; i < io_thread_count; ++i) io_threads.emplace_back([this] { run_io(); });
   } catch (...) {
     stop_locked();
     throw;
   }
-  spdlog::info("http: listening on https://{}", endpoint_text(addr, bound_port));
+}
+
+uint16_t Server::Impl::add_listener(const std::string& tag, const std::string& where_host,
+                                    uint16_t port, const TlsFiles& files) {
+  std::lock_guard lk(lifecycle_mu);
+  if (state != State::kRunning) throw std::runtime_error("http server: add_listener() while not running");
+  if (listeners.count(tag)) throw std::runtime_error("http server: a listener '" + tag + "' is open already");
+  auto l = bind(tag, where_host, port, files);
+  uint16_t bound = l->acceptor.local_endpoint().port();
+  listeners.emplace(tag, l);
+  run_listener(std::move(l));
+  return bound;
+}
+
+void Server::Impl::remove_listener(const std::string& tag) {
+  std::shared_ptr<Listener> l;
+  {
+    std::lock_guard lk(lifecycle_mu);
+    auto it = listeners.find(tag);
+    if (it == listeners.end()) return;
+    l = std::move(it->second);
+    listeners.erase(it);
+  }
+  asio::post(accept_ex, [l] {
+    error_code ignored;
+    l->acceptor.close(ignored);
+  });
+  // Its connections end too: what they were talking to is gone.
+  std::vector<std::shared_ptr<Connection>> live;
+  {
+    std::lock_guard cl(conns_mu);
+    for (auto& [id, weak] : conns)
+      if (auto c = weak.lock(); c && c->listener == l) live.push_back(std::move(c));
+  }
+  for (auto& c : live) asio::post(c->lowest().get_executor(), [c] { c->lowest().close(); });
 }
 
 void Server::Impl::run_io() {
@@ -701,7 +773,7 @@ void Server::Impl::stop_locked() {
   stopping = true;
   asio::post(accept_ex, [this] {
     error_code ignored;
-    if (acceptor) acceptor->close(ignored);
+    for (auto& [tag, l] : listeners) l->acceptor.close(ignored);
   });
   std::vector<std::shared_ptr<Connection>> live;
   {
@@ -719,43 +791,46 @@ void Server::Impl::stop_locked() {
       spdlog::warn("http: {} connection(s) still busy at shutdown; abandoning them",
                    conns.size());
   }
+  keep_running.reset();
   ioc.stop();
   for (auto& t : io_threads) t.join();
   io_threads.clear();
   // The posted close may not have run if ioc.stop() came first; with no I/O thread left it is
   // safe to close here, so the port is free as soon as stop() returns.
   error_code ignored;
-  if (acceptor) acceptor->close(ignored);
+  for (auto& [tag, l] : listeners) l->acceptor.close(ignored);
+  listeners.clear();
   if (pool) pool->join();  // handlers still running finish; their replies are dropped
-  spdlog::info("http: stopped listening on port {}", bound_port.load());
+  spdlog::info("http: stopped");
 }
 
-asio::awaitable<void> Server::Impl::accept_loop() {
+asio::awaitable<void> Server::Impl::accept_loop(std::shared_ptr<Listener> l) {
   for (;;) {
     // Each connection gets its own strand.
     auto [ec, socket] =
-        co_await acceptor->async_accept(asio::any_io_executor(asio::make_strand(ioc)), kTuple);
+        co_await l->acceptor.async_accept(asio::any_io_executor(asio::make_strand(ioc)), kTuple);
     if (stopping) co_return;
     if (ec) {
-      if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
+      if (ec == asio::error::operation_aborted || !l->acceptor.is_open()) co_return;
       // Typically EMFILE: pause instead of spinning on an accept that keeps failing.
       spdlog::warn("http: accept failed: {}", ec.message());
       asio::steady_timer pause(accept_ex, 100ms);
       co_await pause.async_wait(kTuple);
       continue;
     }
-    on_accepted(std::move(socket));
+    if (!l->acceptor.is_open()) co_return;  // removed while this accept completed
+    on_accepted(std::move(socket), l);
   }
 }
 
-void Server::Impl::on_accepted(tcp::socket socket) {
+void Server::Impl::on_accepted(tcp::socket socket, const std::shared_ptr<Listener>& l) {
   error_code ec;
   tcp::endpoint peer = socket.remote_endpoint(ec);
   if (ec) return;  // already gone
   socket.set_option(tcp::no_delay(true), ec);  // responses go out in one write; do not delay it
   std::shared_ptr<Connection> c;
   try {
-    c = std::make_shared<Connection>(std::move(socket), *tls_ctx);
+    c = std::make_shared<Connection>(std::move(socket), l);
     c->remote_addr = peer_ip(peer.address());
   } catch (const std::exception& e) {
     spdlog::warn("http: cannot set up connection: {}", e.what());
@@ -859,6 +934,7 @@ asio::awaitable<void> Server::Impl::serve(Connection& c) {
     tcp.expires_never();  // nothing is pending on the socket while the handler runs
     Request& req = parser.request();
     req.remote_addr = c.remote_addr;
+    req.listener = c.listener->tag;
     req.client_cn = c.client_cn;
     req.client_orgs = c.client_orgs;
     const auto started = std::chrono::steady_clock::now();
@@ -1138,6 +1214,17 @@ Server::Server(std::string host, uint16_t port, TlsFiles tls, Handler handler, L
                int io_threads, int worker_threads)
     : impl_(std::make_unique<Impl>(std::move(host), port, std::move(tls), std::move(handler),
                                    limits, io_threads, worker_threads)) {}
+
+Server::Server(Handler handler, Limits limits, int io_threads, int worker_threads)
+    : impl_(std::make_unique<Impl>(std::nullopt, 0, TlsFiles{}, std::move(handler), limits,
+                                   io_threads, worker_threads)) {}
+
+uint16_t Server::add_listener(const std::string& tag, const std::string& host, uint16_t port,
+                              const TlsFiles& tls) {
+  return impl_->add_listener(tag, host, port, tls);
+}
+
+void Server::remove_listener(const std::string& tag) { impl_->remove_listener(tag); }
 
 Server::~Server() { stop(); }
 

@@ -19,6 +19,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
   std::string body;
   std::string remote_addr;  // client IP (no port)
+  std::string listener;     // the tag of the listener that accepted the connection
   // The subject of a client certificate that verified against TlsFiles::client_ca (empty
   // when there was none): common name and organizations.
   std::string client_cn;
@@ -93,20 +94,32 @@ struct TlsFiles {
   std::string client_ca_pem_path = {};
 };
 
+// One server (threads, limits, handler) may listen on several addresses, each with its own TLS
+// identity and a tag that reaches the handler as Request::listener: that is how each Kubernetes
+// cluster gets its own endpoint and CA while all share one set of threads.
 class Server {
  public:
-  // io_threads serve sockets; worker_threads run the handler.
+  // io_threads serve sockets; worker_threads run the handler. The listener given here has the
+  // tag "" and is bound by start().
   Server(std::string host, uint16_t port, TlsFiles tls, Handler handler, Limits limits = {},
          int io_threads = 2, int worker_threads = 4);
+  // A server that starts with no listener; add them with add_listener().
+  explicit Server(Handler handler, Limits limits = {}, int io_threads = 2, int worker_threads = 4);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
   void start();   // binds and listens; throws std::runtime_error with a clear message on failure
+  // On a started server: binds host:port (0 = any free port) with this TLS identity and returns
+  // the bound port. Throws std::runtime_error if the tag is taken or the address cannot be bound.
+  uint16_t add_listener(const std::string& tag, const std::string& host, uint16_t port,
+                        const TlsFiles& tls);
+  // Stops accepting on that listener and closes the connections it accepted. No-op if unknown.
+  void remove_listener(const std::string& tag);
   // Closes the listener and connections, joins threads. Idempotent; never call it from inside a
   // handler (it waits for handlers to finish).
   void stop();
-  uint16_t port() const;  // the bound port (useful with port 0); 0 before start()
+  uint16_t port() const;  // the first listener's bound port (useful with port 0); 0 before start()
 
  private:
   struct Impl;

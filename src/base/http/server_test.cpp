@@ -722,6 +722,46 @@ TEST_F(ServerTest, StartFailsClearlyWhenTheAddressIsInUse) {
   unstarted.stop();
 }
 
+TEST_F(ServerTest, ListenersAddedAtRunTimeHaveTheirOwnIdentityAndTag) {
+  // Two listeners, each with a certificate from its own CA: a client that trusts one CA reaches
+  // only that listener, and the handler learns which listener a request came through.
+  auto server = std::make_unique<Server>([](const Request& r) { return Response{200, {}, "via " + r.listener}; });
+  server->start();
+  EXPECT_EQ(server->port(), 0);  // no listener of its own
+  auto ca_a = tls::Authority::load_or_create(dir_ + "/pki-a", "CA A");
+  auto ca_b = tls::Authority::load_or_create(dir_ + "/pki-b", "CA B");
+  tls::Issued a = ca_a.ensure_server_cert("serving", {"localhost"}, {"127.0.0.1"});
+  tls::Issued b = ca_b.ensure_server_cert("serving", {"localhost"}, {"127.0.0.1"});
+  uint16_t port_a = server->add_listener("cluster-a", "127.0.0.1", 0, TlsFiles{a.cert_path, a.key_path});
+  uint16_t port_b = server->add_listener("cluster-b", "127.0.0.1", 0, TlsFiles{b.cert_path, b.key_path});
+  ASSERT_NE(port_a, port_b);
+  EXPECT_THROW(server->add_listener("cluster-a", "127.0.0.1", 0, TlsFiles{a.cert_path, a.key_path}),
+               std::runtime_error);
+  EXPECT_THROW(server->add_listener("cluster-c", "127.0.0.1", port_a, TlsFiles{a.cert_path, a.key_path}),
+               std::runtime_error);  // the port is taken
+
+  TlsClient to_a(port_a, ca_a.ca_cert_path());
+  ASSERT_FALSE(to_a.handshake());
+  EXPECT_EQ(to_a.roundtrip("GET / HTTP/1.1\r\nHost: x\r\n\r\n").body(), "via cluster-a");
+  TlsClient to_b(port_b, ca_b.ca_cert_path());
+  ASSERT_FALSE(to_b.handshake());
+  EXPECT_EQ(to_b.roundtrip("GET / HTTP/1.1\r\nHost: x\r\n\r\n").body(), "via cluster-b");
+  TlsClient a_trusting_b(port_b, ca_a.ca_cert_path());
+  EXPECT_TRUE(a_trusting_b.handshake());  // B's certificate does not verify with A's CA
+
+  // Removing a listener closes its open connections and the port; the other one goes on.
+  server->remove_listener("cluster-a");
+  EXPECT_TRUE(is_closed_error(to_a.wait_closed()));
+  EXPECT_THROW(TlsClient(port_a, ca_a.ca_cert_path()), boost::system::system_error);
+  EXPECT_EQ(to_b.roundtrip("GET / HTTP/1.1\r\nHost: x\r\n\r\n").body(), "via cluster-b");
+  // The tag is free again, and the port can be bound again.
+  EXPECT_EQ(server->add_listener("cluster-a", "127.0.0.1", port_a, TlsFiles{a.cert_path, a.key_path}), port_a);
+  TlsClient again(port_a, ca_a.ca_cert_path());
+  ASSERT_FALSE(again.handshake());
+  EXPECT_EQ(again.roundtrip("GET / HTTP/1.1\r\nHost: x\r\n\r\n").body(), "via cluster-a");
+  server->stop();
+}
+
 TEST_F(ServerTest, TlsPolicy) {
   auto server = start(echo);
   {

@@ -20,15 +20,13 @@ namespace json = boost::json;
 struct ApiServer::Request {
   const http::Request& http;
   identity::Ref<identity::Cluster> cluster;
-  std::string path;  // below /clusters/<id>, without the query
+  std::string path;  // without the query
   std::map<std::string, std::string> query;
   User user;
   int64_t now = 0;
 };
 
 namespace {
-constexpr std::string_view kPrefix = "/clusters/";
-
 http::Response json_response(int code, const json::value& body) {
   return http::Response{code, {{"Content-Type", "application/json"}}, json::serialize(body)};
 }
@@ -215,8 +213,8 @@ const std::vector<std::string> kRbacKinds{"roles", "rolebindings", "clusterroles
 }  // namespace
 
 ApiServer::ApiServer(identity::Directory& dir, store::Store& store, authn::TokenPolicy token_policy,
-                     std::function<void(const identity::Cluster&)> on_active)
-    : dir_(dir), store_(store), token_policy_(std::move(token_policy)), on_active_(std::move(on_active)) {}
+                     ClusterEndpoints& endpoints)
+    : dir_(dir), store_(store), token_policy_(std::move(token_policy)), endpoints_(endpoints) {}
 
 http::Response ApiServer::handle(const http::Request& req) {
   try {
@@ -224,16 +222,12 @@ http::Response ApiServer::handle(const http::Request& req) {
     std::string_view path = target.substr(0, target.find('?'));
     if (path == "/healthz" || path == "/livez" || path == "/readyz")
       return http::Response{200, {{"Content-Type", "text/plain"}}, "ok"};
-    if (!path.starts_with(kPrefix)) throw not_found_path();
-    path.remove_prefix(kPrefix.size());
-    std::string id(path.substr(0, path.find('/')));
-    Request r{req, nullptr, std::string(path.substr(id.size())), {}, {}, clock::now_seconds()};
-    if (r.path.empty()) r.path = "/";
+    Request r{req, nullptr, std::string(path.empty() ? "/" : path), {}, {}, clock::now_seconds()};
     if (size_t q = target.find('?'); q != std::string_view::npos) r.query = parse_query(target.substr(q + 1));
     r.cluster = dir_.read([&](const identity::State& s) -> identity::Ref<identity::Cluster> {
       for (const auto& [acct, a] : s.accounts)
         for (const auto& [name, c] : a.clusters)
-          if (c->id == id) return c;
+          if (c->id == req.listener) return c;
       return nullptr;
     });
     if (!r.cluster || r.cluster->status != "ACTIVE")
@@ -272,7 +266,7 @@ http::Response ApiServer::serve(Request& r) {
     if (!user) throw kUnauthorized;
     r.user = std::move(*user);
   } else if (!r.http.client_cn.empty()) {
-    // The operator's break-glass credential: a client certificate from the Orchestera CA
+    // The operator's break-glass credential: a client certificate from the cluster's CA
     // (verified by the listener), its CN the user and its O entries the groups.
     r.user.name = r.http.client_cn;
     r.user.groups = r.http.client_orgs;
@@ -503,13 +497,10 @@ http::Response ApiServer::resource_request(Request& r) {
     });
     return with_warnings(json_response(200, out), warnings);
   }
-  // delete: propagationPolicy from the query or from a DeleteOptions body (kubectl --cascade).
-  std::string propagation = r.query.count("propagationPolicy") ? r.query["propagationPolicy"] : "";
-  if (propagation.empty() && !r.http.body.empty()) {
-    json::object options = read_body(r.http);
-    if (auto* p = options.if_contains("propagationPolicy"); p && p->is_string()) propagation = std::string(p->as_string());
-  }
-  json::object out = reg.remove(*res, cid, ns, name, propagation.empty() ? "Background" : propagation);
+  // delete: DeleteOptions from the body, or else from the query (delete_options.h).
+  std::optional<json::object> body;
+  if (!r.http.body.empty()) body = read_body(r.http);
+  json::object out = reg.remove(*res, cid, ns, name, delete_options(body ? &*body : nullptr, r.query), r.now);
   if (res->group == "rbac.authorization.k8s.io" || res->resource == "namespaces") invalidate(cid);
   return json_response(200, out);
 }
@@ -562,68 +553,36 @@ http::Response ApiServer::server_side_apply(Request& r, const Resource& res, con
 // A watch is a chunked stream of one JSON event per line, fed by the store's broadcaster. It ends
 // when the client goes, at timeoutSeconds, or when the server stops; the store watch goes with it.
 http::Response ApiServer::watch(Request& r, const Resource& res, const Registry& reg, const std::string& ns) {
-  int64_t after = 0;
-  if (auto it = r.query.find("resourceVersion"); it != r.query.end() && !it->second.empty()) {
-    try {
-      after = std::stoll(it->second);
-    } catch (const std::exception&) {
-      throw api_error(400, "BadRequest", "invalid resourceVersion: " + it->second);
-    }
-  }
-  int64_t timeout = 0;
-  if (auto it = r.query.find("timeoutSeconds"); it != r.query.end() && !it->second.empty()) {
-    try {
-      timeout = std::stoll(it->second);
-    } catch (const std::exception&) {
-      throw api_error(400, "BadRequest", "invalid timeoutSeconds: " + it->second);
-    }
-  }
-  std::string labels = r.query["labelSelector"], fields = r.query["fieldSelector"], cid = r.cluster->id;
-  // Selectors are checked before the stream starts, so a bad one is an ordinary 400.
-  Registry::check_selectors(res, labels, fields);
+  // Options and selectors are checked before the stream starts, so bad ones are ordinary errors.
+  WatchOptions options = watch_options(r.query);
+  Registry::check_selectors(res, options.label_selector, options.field_selector);
+  std::string cid = r.cluster->id;
   http::Response resp{200, {{"Content-Type", "application/json"}}, "", nullptr};
   const std::string* accept = r.http.header("Accept");
   bool table = accept && wants_table(*accept);
-  resp.start_stream = [this, &res, reg, ns, labels, fields, cid, after, timeout, table](std::shared_ptr<http::Stream> stream) {
-    auto holder = std::make_shared<std::unique_ptr<store::Watch>>();
+  resp.start_stream = [this, &res, reg, ns, options, cid, table](std::shared_ptr<http::Stream> stream) {
     auto emit = [stream, table, &res](json::object event) {
-      // With the Table Accept, each event's object is a one-row Table (columns come with the list).
+      // With the Table Accept, each event's object is a one-row Table (columns come with the
+      // list); a bookmark's has no row.
       if (table && event["type"] != "ERROR") {
         json::object& obj = event["object"].as_object();
         std::string rv(obj["metadata"].as_object()["resourceVersion"].as_string());
-        event["object"] = to_table(res, json::array{obj}, rv, clock::now_seconds(), false);
+        json::array rows = event["type"] == "BOOKMARK" ? json::array{} : json::array{obj};
+        event["object"] = to_table(res, rows, rv, clock::now_seconds(), false);
       }
       stream->write(json::serialize(event) + "\n");
     };
-    *holder = reg.watch(res, cid, ns, labels, fields, after, emit);
-    if (!*holder) {  // expired: the ERROR event was sent
+    auto w = reg.watch(res, cid, ns, options, emit);
+    if (!w) {  // the ERROR event was sent
       stream->close();
       return;
     }
-    stream->on_close([holder] { holder->reset(); });
-    if (timeout > 0) {
-      std::lock_guard lock(mu_);
-      watch_deadlines_.emplace_back(clock::now_seconds() + timeout, stream);
-    }
+    watches_.add(stream, std::move(w), clock::now_seconds(), options.timeout_seconds, options.allow_bookmarks);
   };
   return resp;
 }
 
-void ApiServer::close_expired_watches() {
-  std::vector<std::shared_ptr<http::Stream>> due;
-  int64_t now = clock::now_seconds();
-  {
-    std::lock_guard lock(mu_);
-    std::erase_if(watch_deadlines_, [&](const auto& d) {
-      auto stream = d.second.lock();
-      if (!stream || !stream->open()) return true;
-      if (d.first > now) return false;
-      due.push_back(stream);
-      return true;
-    });
-  }
-  for (auto& s : due) s->close();
-}
+void ApiServer::close_expired_watches() { watches_.tick(clock::now_seconds()); }
 
 std::shared_ptr<const rbac::Authorizer> ApiServer::authorizer(const std::string& cid) {
   uint64_t generation;

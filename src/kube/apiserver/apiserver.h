@@ -1,10 +1,9 @@
-// The Kubernetes API of every cluster, served on the --kube-listen listener under
-// /clusters/<cluster-id>. One request path:
+// The Kubernetes API of every cluster, each on its own endpoint (endpoints.h): a request arrives
+// tagged with the cluster id of the listener that took it. One request path:
 //   bearer token (EKS token, verified locally) -> the cluster's access entry -> user and groups
 //   -> RBAC unioned with the entry's access policies -> discovery, reviews, or the generic
 //   registry (objects in the store under /registry/<cluster-id>/...).
 #pragma once
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,6 +13,8 @@
 
 #include "base/http/server.h"
 #include "identity/directory.h"
+#include "kube/apiserver/endpoints.h"
+#include "kube/apiserver/watches.h"
 #include "kube/authn/eks_token.h"
 #include "rbac/rbac.h"
 #include "store/store.h"
@@ -30,19 +31,21 @@ struct User {
 
 class ApiServer {
  public:
-  // on_active runs when a cluster becomes ACTIVE (the server writes the operator's
-  // break-glass kubeconfig for it).
   ApiServer(identity::Directory& dir, store::Store& store, authn::TokenPolicy token_policy,
-            std::function<void(const identity::Cluster&)> on_active = {});
+            ClusterEndpoints& endpoints);
   http::Response handle(const http::Request& req);
 
-  // Creates the Kubernetes objects of every cluster still CREATING (namespaces, bootstrap and
-  // platform RBAC), then marks the cluster ACTIVE. Idempotent; the server calls it periodically.
+  // Brings the clusters to their recorded state: one still CREATING gets its Kubernetes objects
+  // (namespaces, bootstrap and platform RBAC) and an endpoint, then is marked ACTIVE; every
+  // ACTIVE one is served (after a restart too); a DELETING one loses its endpoint, its objects
+  // and then its record. Idempotent; the server calls it at start and then periodically, from
+  // one thread.
   void provision_pending();
 
   // Creates an object in a cluster's registry as the system (provisioning); skips existing ones.
   void ensure_object(const std::string& cluster_id, boost::json::object obj);
-  // Ends watches whose timeoutSeconds has passed; the server calls it periodically.
+  // Ends watches whose timeoutSeconds has passed and sends the bookmarks that are due
+  // (watches.h); the server calls it about once a second.
   void close_expired_watches();
 
   // What a new workspace namespace gets: the platform group's RoleBinding.
@@ -63,11 +66,13 @@ class ApiServer {
   identity::Directory& dir_;
   store::Store& store_;
   authn::TokenPolicy token_policy_;
-  std::function<void(const identity::Cluster&)> on_active_;
+  ClusterEndpoints& endpoints_;
+  // The clusters with an open endpoint, by id (used by provision_pending only).
+  std::map<std::string, identity::Cluster> served_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<const rbac::Authorizer>> authorizers_;  // by cluster id
   std::map<std::string, uint64_t> generations_;  // bumped by every RBAC change of a cluster
-  std::vector<std::pair<int64_t, std::weak_ptr<http::Stream>>> watch_deadlines_;
+  Watches watches_;
 };
 
 }  // namespace orch::kube

@@ -5,6 +5,8 @@
 // and orchestera-*), and read namespaces; nothing else cluster-wide.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "base/clock.h"
 #include "identity/platform.h"
 #include "kube/apiserver/apiserver.h"
@@ -69,6 +71,46 @@ void ApiServer::provision_pending() {
         if (c->status == "ACTIVE") active.push_back(c);
       }
   });
+  // Records a cluster's endpoint if the one stored differs (a new port or host name after a
+  // restart), activating it when it is still CREATING. False if the cluster is gone or changed.
+  auto record_endpoint = [&](const identity::Cluster& c, const OpenedEndpoint& ep) {
+    return dir_.write([&](identity::Txn& t) {
+      const identity::AccountData* a = t.state().account(c.account);
+      if (!a) return false;
+      auto it = a->clusters.find(c.name);
+      if (it == a->clusters.end() || it->second->id != c.id || it->second->status != c.status) return false;
+      identity::Cluster updated = *it->second;
+      if (updated.status == "CREATING") updated.status = "ACTIVE";
+      else if (updated.endpoint == ep.url && updated.ca_pem == ep.ca_pem) return true;
+      updated.endpoint = ep.url;
+      updated.ca_pem = ep.ca_pem;
+      t.put(updated);
+      return true;
+    });
+  };
+  // What is served but no longer ACTIVE (deleted, or its account closed) stops being served.
+  for (auto it = served_.begin(); it != served_.end();) {
+    bool still = std::any_of(active.begin(), active.end(), [&](const auto& c) { return c->id == it->first; });
+    if (still) {
+      ++it;
+      continue;
+    }
+    endpoints_.close(it->second, true);
+    it = served_.erase(it);
+  }
+  for (const auto& c : active) {
+    if (served_.count(c->id)) continue;
+    try {
+      OpenedEndpoint ep = endpoints_.open(*c);
+      served_.emplace(c->id, *c);
+      if (c->endpoint != ep.url && !c->endpoint.empty())
+        spdlog::warn("cluster {} of account {} moved from {} to {}: its users must run update-kubeconfig again",
+                     c->name, c->account, c->endpoint, ep.url);
+      record_endpoint(*c, ep);
+    } catch (const std::exception& e) {
+      spdlog::error("serving cluster {} failed (will retry): {}", c->name, e.what());
+    }
+  }
   // The namespace controller's part: Terminating namespaces go, with what is in them.
   for (const auto& c : active) {
     try {
@@ -79,6 +121,7 @@ void ApiServer::provision_pending() {
   }
   for (const auto& c : deleting) {
     try {
+      endpoints_.close(*c, true);
       // Its objects go in batches (each batch atomic), then the record: nothing of a deleted
       // cluster stays on disk, and a later cluster of the same name starts empty (new id).
       const std::string prefix = "/registry/" + c->id + "/";
@@ -106,19 +149,13 @@ void ApiServer::provision_pending() {
       for (auto& obj : rbac::bootstrap_objects()) ensure_object(c->id, std::move(obj.as_object()));
       for (auto& obj : platform_objects()) ensure_object(c->id, std::move(obj));
       provision_namespace(c->id, "default");
-      bool activated = dir_.write([&](identity::Txn& t) {
-        const identity::AccountData* a = t.state().account(c->account);
-        if (!a) return false;
-        auto it = a->clusters.find(c->name);
-        if (it == a->clusters.end() || it->second->id != c->id || it->second->status != "CREATING") return false;
-        identity::Cluster active = *it->second;
-        active.status = "ACTIVE";
-        t.put(active);
-        return true;
-      });
-      if (!activated) continue;
-      spdlog::info("cluster {} of account {} is ACTIVE", c->name, c->account);
-      if (on_active_) on_active_(*c);
+      OpenedEndpoint ep = endpoints_.open(*c);
+      if (!record_endpoint(*c, ep)) {
+        endpoints_.close(*c, false);  // deleted meanwhile: the DELETING pass forgets it
+        continue;
+      }
+      served_.emplace(c->id, *c);
+      spdlog::info("cluster {} of account {} is ACTIVE at {}", c->name, c->account, ep.url);
     } catch (const std::exception& e) {
       spdlog::error("provisioning cluster {} failed (will retry): {}", c->name, e.what());
     }

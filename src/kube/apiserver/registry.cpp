@@ -1,4 +1,6 @@
 #include "kube/apiserver/registry.h"
+#include "kube/apiserver/deletion.h"
+#include "kube/apiserver/pod_strategy.h"
 #include "kube/apiserver/stored.h"
 
 #include "apimachinery/fields.h"
@@ -28,19 +30,6 @@ void fold_string_data(json::object& obj) {
   for (const auto& [k, v] : sd->as_object())
     if (v.is_string()) data[k] = crypto::base64_encode(std::string(v.as_string()));
   obj.erase("stringData");
-}
-
-// Pods have no node to run on yet: they are accepted, and say so in their status.
-void pod_defaults(json::object& obj, int64_t now) {
-  json::object& status = obj["status"].emplace_object();
-  status["phase"] = "Pending";
-  status["conditions"] = json::array{json::object{{"type", "PodScheduled"},
-                                                  {"status", "False"},
-                                                  {"lastProbeTime", nullptr},
-                                                  {"lastTransitionTime", clock::iso8601(now)},
-                                                  {"reason", "Unschedulable"},
-                                                  {"message", "no nodes available to schedule pods"}}};
-  status["qosClass"] = "BestEffort";
 }
 
 }  // namespace
@@ -111,7 +100,10 @@ json::object Registry::create(const Resource& r, const std::string& cluster, con
   obj["apiVersion"] = r.group_version();
   obj["kind"] = r.kind;
   if (!obj["metadata"].is_object()) obj["metadata"].emplace_object();
-  if (r.resource == "pods") pod_defaults(obj, now);
+  if (r.resource == "pods") {
+    default_pod_spec(obj);
+    pending_pod_status(obj, now);
+  }
   if (r.resource == "secrets") fold_string_data(obj);
   if (r.resource == "namespaces") {
     obj["spec"] = json::object{{"finalizers", json::array{"kubernetes"}}};
@@ -127,14 +119,6 @@ json::object Registry::create(const Resource& r, const std::string& cluster, con
   std::string name = string_member(md, "name");
   if (!errs.empty()) throw ApiError{st::invalid({r.group, r.kind}, name, errs), {}};
   if (name.empty()) name = apimachinery::validation::generate_name(string_member(md, "generateName"));
-  if (r.namespaced) {
-    static const Resource* namespaces = find_resource("", "v1", "namespaces");
-    auto ns_kv = store_.get(key(*namespaces, cluster, "", ns));
-    if (!ns_kv) throw ApiError{st::not_found(group_resource(*namespaces), ns), {}};
-    if (decode(*namespaces, *ns_kv).at("metadata").as_object().contains("deletionTimestamp"))
-      throw ApiError{st::forbidden(group_resource(r), name, "unable to create new content in namespace " + ns +
-                                                             " because it is being terminated"), {}};
-  }
   md["name"] = name;
   md["uid"] = ids::uuid4();
   md.erase("deletionTimestamp");
@@ -146,10 +130,38 @@ json::object Registry::create(const Resource& r, const std::string& cluster, con
     md["labels"].as_object()["kubernetes.io/metadata.name"] = name;
   }
   std::string k = key(r, cluster, ns, name);
-  auto result = store_.commit({store::Op::create(k, encode(r, k, obj))});
-  if (!result.ok) throw ApiError{st::already_exists(group_resource(r), name), {}};
-  md["resourceVersion"] = std::to_string(result.revision);
-  return obj;
+  const std::string value = encode(r, k, obj);
+  for (;;) {
+    std::vector<store::Op> ops{store::Op::create(k, value)};
+    // The namespace as found open is a precondition of the commit: deleting a namespace first
+    // marks it (a new version), and its contents are removed only after that, so a create
+    // racing the namespace's end either commits before the mark (and is removed with the rest)
+    // or fails here; it can never outlive its namespace.
+    if (r.namespaced) ops.push_back(store::Op::check(namespace_key(cluster, ns), open_namespace(r, cluster, ns, name)));
+    auto result = store_.commit(ops);
+    if (result.ok) {
+      md["resourceVersion"] = std::to_string(result.revision);
+      return obj;
+    }
+    if (result.failed_key == k) throw ApiError{st::already_exists(group_resource(r), name), {}};
+    // The namespace changed since it was read: read it again (it may have begun terminating).
+  }
+}
+
+std::string Registry::namespace_key(const std::string& cluster, const std::string& ns) const {
+  static const Resource* namespaces = find_resource("", "v1", "namespaces");
+  return key(*namespaces, cluster, "", ns);
+}
+
+int64_t Registry::open_namespace(const Resource& r, const std::string& cluster, const std::string& ns,
+                                 const std::string& name) const {
+  static const Resource* namespaces = find_resource("", "v1", "namespaces");
+  auto ns_kv = store_.get(namespace_key(cluster, ns));
+  if (!ns_kv) throw ApiError{st::not_found(group_resource(*namespaces), ns), {}};
+  if (decode(*namespaces, *ns_kv).at("metadata").as_object().contains("deletionTimestamp"))
+    throw ApiError{st::forbidden(group_resource(r), name, "unable to create new content in namespace " + ns +
+                                                           " because it is being terminated"), {}};
+  return ns_kv->mod_revision;
 }
 
 json::object Registry::get(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const {
@@ -204,26 +216,61 @@ json::object Registry::list(const Resource& r, const std::string& cluster, const
           {"items", std::move(items)}};
 }
 
+namespace {
+// A BOOKMARK: the kind with nothing but the revision the stream has reached (kube-apiserver's
+// bookmark objects are empty objects of the watched kind).
+json::object bookmark(const Resource& r, int64_t revision, bool initial_events_end) {
+  json::object md{{"resourceVersion", std::to_string(revision)}};
+  if (initial_events_end) md["annotations"] = json::object{{"k8s.io/initial-events-end", "true"}};
+  return {{"type", "BOOKMARK"}, {"object", json::object{{"kind", r.kind}, {"apiVersion", r.group_version()}, {"metadata", std::move(md)}}}};
+}
+
+json::object error_event(json::object status) { return {{"type", "ERROR"}, {"object", std::move(status)}}; }
+
+// The cacher's answer to a streaming list that asks for a state newer than there is.
+json::object too_large_resource_version(int64_t requested, int64_t current) {
+  st::Details d;
+  d.causes.push_back({"ResourceVersionTooLarge", "Too large resource version", ""});
+  d.retry_after_seconds = 1;
+  return st::make(504, "Timeout", "Timeout: Too large resource version: " + std::to_string(requested) +
+                                      ", current: " + std::to_string(current), &d);
+}
+}  // namespace
+
 std::unique_ptr<store::Watch> Registry::watch(const Resource& r, const std::string& cluster, const std::string& ns,
-                                              const std::string& label_selector, const std::string& field_selector,
-                                              int64_t after, std::function<void(json::object)> emit) const {
-  Filter filter = make_filter(r, label_selector, field_selector);
+                                              const WatchOptions& options, std::function<void(json::object)> emit) const {
+  Filter filter = make_filter(r, options.label_selector, options.field_selector);
   std::string prefix = list_prefix(r, cluster, ns);
-  if (after <= 0) {
+  int64_t after = options.resource_version;
+  if (options.initial_events()) {
     auto listed = store_.list(prefix);
+    // sendInitialEvents with resourceVersionMatch=NotOlderThan: the state must be at least that new.
+    if (options.resource_version > listed.revision) {
+      emit(error_event(too_large_resource_version(options.resource_version, listed.revision)));
+      return nullptr;
+    }
     for (const auto& kv : listed.items) {
       json::object o = decode(r, kv);
       if (filter.matches(o)) emit(json::object{{"type", "ADDED"}, {"object", std::move(o)}});
     }
     after = listed.revision;
+    if (options.initial_events_end()) emit(bookmark(r, after, true));
+  } else if (after == 0) {
+    after = store_.current_revision();  // no initial events, and changes from now on
   }
   try {
     // The callback outlives this Registry (a per-request value): it keeps its own copy, whose
     // references (store, key) live as long as the server.
-    return store_.watch(prefix, after, [self = *this, &r, filter = std::move(filter), emit](const store::Event& e) {
+    return store_.watch(prefix, after, [self = *this, &r, filter = std::move(filter), emit,
+                                        bookmarks = options.allow_bookmarks](const store::Event& e) {
       try {
         json::object o;
         const char* type;
+        if (e.type == store::Event::Type::Progress) {
+          // Every event up to e.revision has been sent: the revision a client may resume from.
+          if (bookmarks) emit(bookmark(r, e.revision, false));
+          return;
+        }
         if (e.type == store::Event::Type::Delete) {
           if (!e.prev) return;
           store::KeyValue last = *e.prev;
@@ -240,7 +287,7 @@ std::unique_ptr<store::Watch> Registry::watch(const Resource& r, const std::stri
       }
     });
   } catch (const store::CompactedError&) {
-    emit(json::object{{"type", "ERROR"}, {"object", st::expired("too old resource version: " + std::to_string(after))}});
+    emit(error_event(st::expired("too old resource version: " + std::to_string(after))));
     return nullptr;
   }
 }
@@ -252,7 +299,10 @@ json::object Registry::update(const Resource& r, const std::string& cluster, con
   json::object current = decode(r, *kv);
   obj["apiVersion"] = r.group_version();
   obj["kind"] = r.kind;
-  if (r.resource == "pods" && current.contains("status")) obj["status"] = current.at("status");
+  if (r.resource == "pods") {
+    default_pod_spec(obj);
+    if (current.contains("status")) obj["status"] = current.at("status");
+  }
   if (r.resource == "secrets") fold_string_data(obj);
   if (!obj["metadata"].is_object()) obj["metadata"].emplace_object();
   json::object& md = obj["metadata"].as_object();
@@ -269,8 +319,9 @@ json::object Registry::update(const Resource& r, const std::string& cluster, con
     else md.erase(f);
   }
   md.erase("resourceVersion");
-  // An object being deleted goes once its last finalizer is removed.
-  if (md.contains("deletionTimestamp") && !has_finalizers(obj)) {
+  // An object being deleted goes once its last finalizer is removed (and no grace period runs).
+  // A namespace goes only through finalize_namespaces, which takes its contents along.
+  if (r.resource != "namespaces" && erase_on_update(obj)) {
     erase(r, cluster, ns, *kv, "Background");
     return obj;
   }
@@ -311,29 +362,30 @@ json::object Registry::patch(const Resource& r, const std::string& cluster, cons
 }
 
 json::object Registry::remove(const Resource& r, const std::string& cluster, const std::string& ns,
-                              const std::string& name, const std::string& propagation) {
+                              const std::string& name, const DeleteOptions& options, int64_t now) {
   auto kv = store_.get(key(r, cluster, ns, name));
   if (!kv) throw ApiError{st::not_found(group_resource(r), name), {}};
-  if (!propagation.empty() && propagation != "Background" && propagation != "Foreground" && propagation != "Orphan")
-    throw api_error(400, "BadRequest", "propagationPolicy must be Orphan, Background or Foreground, not " + propagation);
   json::object current = decode(r, *kv);
-  // Finalizers hold an object: it is marked for deletion and stays until they are removed. A
-  // namespace always goes through Terminating: its contents are removed by finalize_namespaces.
+  check_preconditions({r.group, r.kind}, current, options);
+  // Pods are deleted gracefully (pod_strategy.h). Finalizers hold any object; a namespace always
+  // goes through Terminating: its contents are removed by finalize_namespaces.
   bool namespace_ = r.resource == "namespaces";
-  if (namespace_ || has_finalizers(current)) {
+  std::optional<int64_t> graceful;
+  if (r.resource == "pods") graceful = pod_grace_period(current, options.grace_period_seconds);
+  Deletion plan = plan_deletion(current.at("metadata").as_object(), graceful, options.grace_period_seconds,
+                                namespace_ || has_finalizers(current), now);
+  if (plan.action == Deletion::Action::Erase) {
+    erase(r, cluster, ns, *kv, options.propagation_policy.empty() ? "Background" : options.propagation_policy);
+  } else if (plan.action == Deletion::Action::Mark) {
     if (namespace_) current["status"] = json::object{{"phase", "Terminating"}};
     json::object& md = current["metadata"].as_object();
-    if (!md.contains("deletionTimestamp")) {
-      md["deletionTimestamp"] = clock::iso8601(clock::now_seconds());
-      md["deletionGracePeriodSeconds"] = 0;
-      md.erase("resourceVersion");
-      auto result = store_.commit({store::Op::put(kv->key, encode(r, kv->key, current), kv->mod_revision)});
-      if (!result.ok) throw ApiError{st::conflict_modified(group_resource(r), name), {}};
-      md["resourceVersion"] = std::to_string(result.revision);
-    }
-    return current;
+    md["deletionTimestamp"] = clock::iso8601(plan.deletion_time);
+    md["deletionGracePeriodSeconds"] = plan.grace_period;
+    md.erase("resourceVersion");
+    auto result = store_.commit({store::Op::put(kv->key, encode(r, kv->key, current), kv->mod_revision)});
+    if (!result.ok) throw ApiError{st::conflict_modified(group_resource(r), name), {}};
+    md["resourceVersion"] = std::to_string(result.revision);
   }
-  erase(r, cluster, ns, *kv, propagation);
   return current;
 }
 

@@ -11,7 +11,9 @@
 
 #include "apimachinery/status.h"
 #include "base/crypto.h"
+#include "kube/apiserver/delete_options.h"
 #include "kube/apiserver/resources.h"
+#include "kube/apiserver/watch_options.h"
 #include "store/store.h"
 
 namespace orch::kube {
@@ -28,6 +30,8 @@ class Registry {
 
   std::string key(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const;
 
+  // A namespaced object is created only in a namespace that exists and is not terminating, and
+  // the commit is conditional on that (see create's loop): nothing outlives its namespace.
   boost::json::object create(const Resource& r, const std::string& cluster, const std::string& ns,
                              boost::json::object obj, int64_t now);
   boost::json::object get(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const;
@@ -42,10 +46,12 @@ class Registry {
   boost::json::object patch(const Resource& r, const std::string& cluster, const std::string& ns,
                             const std::string& name, const std::string& content_type, const std::string& body,
                             const std::function<void(const boost::json::object&)>& check = {});
-  // Deletes at once, with its dependents (ownerReferences) unless propagation is "Orphan"; an
-  // object with finalizers is only marked (deletionTimestamp) and goes when they are removed.
+  // DELETE (deletion.h): at once, with its dependents (ownerReferences) unless the propagation
+  // is Orphan; or only marked (deletionTimestamp) — a pod bound to a node for its grace period,
+  // an object with finalizers until they are removed. Returns the object as the request left
+  // it (its last state when it went).
   boost::json::object remove(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name,
-                             const std::string& propagation = "Background");
+                             const DeleteOptions& options, int64_t now);
   // Removes every namespace marked Terminating with all its contents (one transaction each);
   // returns how many went.
   size_t finalize_namespaces(const std::string& cluster);
@@ -54,18 +60,26 @@ class Registry {
   // Throws 400 BadRequest if a selector does not parse (before a watch starts streaming).
   static void check_selectors(const Resource& r, const std::string& label_selector, const std::string& field_selector);
 
-  // Watch: every change after `after` (a resourceVersion; 0 = from now, after an ADDED event for
-  // each current object) to objects matching the selectors, as Kubernetes watch events
-  // {"type": ADDED|MODIFIED|DELETED, "object": ...}. `emit` runs on the store's delivery thread.
-  // A version older than the store's history gives one ERROR event (410 Expired) and no watch.
+  // Watch: every change to objects matching the selectors, as Kubernetes watch events
+  // {"type": ADDED|MODIFIED|DELETED|BOOKMARK, "object": ...}: after options.resource_version, or
+  // after an ADDED event for each current object (WatchOptions::initial_events), then with the
+  // initial-events-end BOOKMARK if asked. The store watch's progress events become BOOKMARKs
+  // carrying the revision every event up to which has been emitted, when bookmarks are allowed
+  // (never otherwise). `emit` runs on the calling thread for the initial events and on the
+  // store's delivery thread after. A version older than the store's history (410 Expired), or a
+  // streaming list newer than the store (504), gives one ERROR event and no watch.
   std::unique_ptr<store::Watch> watch(const Resource& r, const std::string& cluster, const std::string& ns,
-                                      const std::string& label_selector, const std::string& field_selector,
-                                      int64_t after, std::function<void(boost::json::object event)> emit) const;
+                                      const WatchOptions& options,
+                                      std::function<void(boost::json::object event)> emit) const;
 
  private:
   // The deletion itself: the object, a namespace's contents, and dependents, in one transaction.
   void erase(const Resource& r, const std::string& cluster, const std::string& ns, const store::KeyValue& kv,
              const std::string& propagation);
+  std::string namespace_key(const std::string& cluster, const std::string& ns) const;
+  // The version of namespace ns, which must exist and not be terminating (404 / 403 otherwise;
+  // r and name say what was to be created in it).
+  int64_t open_namespace(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const;
   std::string encode(const Resource& r, const std::string& key, const boost::json::object& obj) const;
   boost::json::object decode(const Resource& r, const store::KeyValue& kv) const;  // with resourceVersion
 
