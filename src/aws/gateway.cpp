@@ -186,8 +186,8 @@ bool valid_region(std::string_view r) {
 }
 }  // namespace
 
-Gateway::Gateway(identity::Directory& dir, identity::Usage& usage)
-    : dir_(dir), usage_(usage) {
+Gateway::Gateway(identity::Directory& dir, identity::Usage& usage, audit::Log* audit)
+    : dir_(dir), usage_(usage), audit_(audit) {
   register_iam(registry_);
   register_sts(registry_);
   register_organizations(registry_);
@@ -202,19 +202,55 @@ http::Response Gateway::handle(const http::Request& req) {
                       : registry_.match(req.method, path_of(req.target)).op ? Protocol::RestJson
                                                                             : Protocol::Query;
   std::string service = protocol == Protocol::RestJson ? "eks" : "iam";
+  audit::Event note;  // filled in as the request is understood; decision stays empty if not worth a trail
+  http::Response res;
   try {
-    return serve(req, request_id, protocol, service);
+    res = serve(req, request_id, protocol, service, note);
   } catch (const AwsError& e) {
-    return error_response(e, request_id, protocol, service);
+    res = error_response(e, request_id, protocol, service);
+    // A refused credential or signature is a denial too; what it claimed is all there is to say.
+    if (note.decision.empty() && e.status == 403) {
+      note.decision = "deny";
+      note.reason = e.code + ": " + e.what();
+    }
   } catch (const store::StoreError& e) {
     spdlog::error("request {} failed in the store: {}", request_id, e.what());
-    return error_response(AwsError("ServiceFailure", 500, "The request could not be stored: " + std::string(e.what()), false),
-                          request_id, protocol, service);
+    res = error_response(AwsError("ServiceFailure", 500, "The request could not be stored: " + std::string(e.what()), false),
+                         request_id, protocol, service);
   }
+  if (audit_ && !note.decision.empty()) {
+    note.time_ms = clock::now_millis();
+    note.plane = "aws";
+    note.status = res.status;
+    note.request_id = request_id;
+    note.source_ip = req.remote_addr;
+    if (const std::string* ua = req.header("User-Agent")) note.user_agent = ua->substr(0, 256);
+    audit_->record(std::move(note));
+  }
+  return res;
 }
 
+namespace {
+// Calls that change something or hand out credentials are kept in the audit trail when
+// allowed; reads are not (every denial is).
+bool audited_when_allowed(std::string_view service, std::string_view action) {
+  if (service == "sts") return action != "GetCallerIdentity";
+  return !action.starts_with("Get") && !action.starts_with("List") && !action.starts_with("Describe");
+}
+
+// Which statements allowed a call, for the trail: "AdministratorAccess (aws-managed) statement 0".
+std::string allowed_by(const policy::Decision& d) {
+  std::string out;
+  for (const auto& m : d.matched) {
+    out += out.empty() ? "allowed by " : ", ";
+    out += m.policy_id + " (" + m.policy_type + ") statement " + (m.sid.empty() ? std::to_string(m.index) : m.sid);
+  }
+  return out.empty() ? "allowed" : out;
+}
+}  // namespace
+
 http::Response Gateway::serve(const http::Request& req, const std::string& request_id, Protocol protocol,
-                              std::string& service) {
+                              std::string& service, audit::Event& note) {
   if (req.method == "GET" && (req.target == "/healthz" || req.target == "/livez" || req.target == "/readyz"))
     return http::Response{200, {{"Content-Type", "text/plain"}}, "ok"};
 
@@ -226,12 +262,16 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
   auto parsed = sigv4::parse(view);
   if (auto* err = std::get_if<sigv4::AuthError>(&parsed)) throw AwsError(err->code, err->http_status, err->message);
   const sigv4::ParsedAuth& auth = std::get<sigv4::ParsedAuth>(parsed);
+  note.access_key_id = auth.credential.access_key_id;
   int64_t now = clock::now_seconds();
   auto resolved = dir_.read([&](const identity::State& s) {
     return identity::resolve(s, dir_.box(), auth.credential.access_key_id, auth.security_token, now);
   });
   if (auto* err = std::get_if<identity::CredentialError>(&resolved)) throw AwsError(err->code, 403, err->message);
   const identity::Resolved& who = std::get<identity::Resolved>(resolved);
+  note.account = who.caller.account;
+  note.principal_arn = who.caller.arn;
+  note.session_name = who.caller.session_name;
 
   if (auto err = sigv4::check_scope_and_time(auth, "", now)) throw AwsError(err->code, err->http_status, err->message);
   if (!valid_region(auth.credential.region))
@@ -312,16 +352,21 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
     throw AwsError("InvalidAction", 400, "Could not find operation " + action + " for version " + std::string(svc->version));
   }
 
+  note.action = service + ":" + action;
   Call call{req, params, rest.path, body, who.caller, dir_, usage_, request_id, now, auth.credential.region};
   usage_.note_key(who.caller.access_key_id, service, call.region, now);
 
   // Credentials from GetSessionToken (without MFA, which this server does not offer) may call
   // no IAM API and, of STS, only AssumeRole and GetCallerIdentity — as in AWS.
   if (who.caller.kind == identity::Caller::Kind::UserSession &&
-      (service == "iam" || (service == "sts" && action != "AssumeRole" && action != "GetCallerIdentity")))
+      (service == "iam" || (service == "sts" && action != "AssumeRole" && action != "GetCallerIdentity"))) {
+    note.decision = "deny";
+    note.reason = "credentials from GetSessionToken without MFA cannot call this API";
     throw access_denied("User: " + who.caller.arn + " is not authorized to perform: " + service + ":" + action +
                         " because credentials from GetSessionToken without MFA cannot call this API");
+  }
 
+  std::vector<std::string> allowed_reasons;
   if (op->authorize) {
     dir_.read([&](const identity::State& s) {
       Authz authz = op->authz ? op->authz(call, s) : Authz{};
@@ -336,6 +381,7 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
       in.cross_account = authz.cross_account;
       in.resource_must_allow = authz.resource_must_allow;
       call.authorized_id = authz.resource_id;
+      note.resource = authz.resource;
       // The operation's action, then any further check the same request needs.
       std::vector<Authz::Also> checks{{preq.action, ""}};
       checks.insert(checks.end(), authz.also.begin(), authz.also.end());
@@ -349,16 +395,27 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
           scoped.resource_must_allow = false;
         }
         policy::Decision d = policy::evaluate(scoped, preq);
-        if (d.allowed()) continue;
+        if (d.allowed()) {
+          allowed_reasons.push_back(check.action + " " + allowed_by(d));
+          continue;
+        }
         std::string msg = "User: " + who.caller.arn + " is not authorized to perform: " + check.action +
                           " on resource: " + preq.resource;
         if (!d.reason.empty()) msg += " " + d.reason;
         spdlog::info("denied {} {} for {}: {}", request_id, check.action, who.caller.arn, d.reason);
+        note.action = check.action;
+        note.resource = preq.resource;
+        note.decision = "deny";
+        note.reason = d.reason;
         throw access_denied(msg);
       }
     });
   }
 
+  if (audited_when_allowed(service, action)) {
+    note.decision = "allow";
+    for (const auto& r : allowed_reasons) note.reason += (note.reason.empty() ? "" : "; ") + r;
+  }
   json::value result = op->handler(call);
   if (protocol != Protocol::Query)
     return json_response(200, result.is_null() ? json::object{} : result, request_id,

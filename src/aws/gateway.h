@@ -1,10 +1,12 @@
 // The one request path of the AWS plane:
 //   listener -> SigV4 parse -> credentials -> scope/clock -> signature -> operation lookup ->
-//   policy decision -> handler -> rendering (Query XML, or JSON).
+//   policy decision -> handler -> rendering (Query XML, or JSON) -> audit trail (every denial,
+//   every call that changes something or issues credentials).
 // Every AWS call takes it; no handler checks permissions its own way.
 #pragma once
 #include <string>
 
+#include "audit/log.h"
 #include "aws/api.h"
 #include "base/http/server.h"
 #include "identity/directory.h"
@@ -16,14 +18,16 @@ enum class Protocol { Query, Json, RestJson };
 
 class Gateway {
  public:
-  Gateway(identity::Directory& dir, identity::Usage& usage);
+  // audit may be null (no trail is kept).
+  Gateway(identity::Directory& dir, identity::Usage& usage, audit::Log* audit = nullptr);
   http::Response handle(const http::Request& req);
 
  private:
   http::Response serve(const http::Request& req, const std::string& request_id, Protocol protocol,
-                       std::string& service);
+                       std::string& service, audit::Event& note);
   identity::Directory& dir_;
   identity::Usage& usage_;
+  audit::Log* audit_;
   Registry registry_;
 };
 

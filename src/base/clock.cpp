@@ -12,6 +12,12 @@ int64_t now_seconds() {
       .count();
 }
 
+int64_t now_millis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 namespace {
 std::tm to_tm(int64_t t) {
   std::tm tm{};

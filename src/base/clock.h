@@ -8,6 +8,7 @@
 namespace orch::clock {
 
 int64_t now_seconds();
+int64_t now_millis();
 
 // 2024-01-02T03:04:05Z (IAM/STS timestamps, aws:CurrentTime).
 std::string iso8601(int64_t epoch_seconds);

@@ -1,4 +1,5 @@
-// The data directory: where the store, the at-rest key, the PKI and the admin's AWS files live.
+// The data directory: where the store, the at-rest key, the PKI, the admin's AWS files and the
+// audit trail live.
 #pragma once
 #include <string>
 
@@ -10,6 +11,7 @@ struct DataDir {
   std::string secret_key() const { return root + "/secret.key"; }
   std::string pki() const { return root + "/pki"; }
   std::string admin() const { return root + "/admin"; }
+  std::string audit() const { return root + "/audit"; }
 };
 
 // Creates root (0700) if needed. Throws std::runtime_error with a clear message.

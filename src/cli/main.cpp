@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "cli/audit_command.h"
 #include "cli/data_dir.h"
 #include "cli/server.h"
 
@@ -24,11 +25,24 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 86400));
 
+  orch::cli::AuditOptions audit;
+  audit.data_dir = server.data_dir;
+  auto* trail = app.add_subcommand("audit", "Show the audit trail: denials and changes on both planes, and why");
+  trail->add_option("--data-dir", audit.data_dir, "The server's data directory")->capture_default_str();
+  trail->add_option("--principal", audit.principal, "Only entries whose IAM ARN, access key id or Kubernetes user contains this");
+  trail->add_option("--decision", audit.decision, "allow or deny")->check(CLI::IsMember({"allow", "deny"}));
+  trail->add_option("--plane", audit.plane, "aws or kubernetes")->check(CLI::IsMember({"aws", "kubernetes"}));
+  trail->add_option("--cluster", audit.cluster, "Only this cluster's Kubernetes requests");
+  trail->add_option("--since", audit.since, "From this time (2026-12-03T10:00:00Z) or age (30m, 2h, 7d)");
+  trail->add_option("--until", audit.until, "Up to this time or age");
+  trail->add_flag("--json", audit.json, "JSON lines instead of a table");
+
   CLI11_PARSE(app, argc, argv);
   // Logs go to stderr; stdout carries only what the operator is told to do.
   spdlog::set_default_logger(spdlog::stderr_color_mt("orchestera"));
   try {
     if (serve->parsed()) return orch::cli::run_server(server);
+    if (trail->parsed()) return orch::cli::run_audit(audit);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "orchestera: %s\n", e.what());
     return 1;

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "audit/log.h"
 #include "aws/gateway.h"
 #include "base/clock.h"
 #include "base/http/server.h"
@@ -82,6 +83,7 @@ int run_server(const ServerOptions& opts) {
   auto store = store::open_sqlite(d.db());
   identity::Directory dir(*store, crypto::SecretBox(load_or_create_secret_key(d)));
   identity::Usage usage(dir);
+  audit::Log audit_log(audit::LogOptions{.dir = d.audit()});
 
   auto ca = tls::Authority::load_or_create(d.pki(), "Orchestera CA");
   ServingNames names;
@@ -95,7 +97,7 @@ int run_server(const ServerOptions& opts) {
   names.public_host = public_host(kube_hp, opts.hostnames);
   auto cert = ca.ensure_server_cert("serving", names.dns_names, names.ip_addresses);
 
-  aws::Gateway gateway(dir, usage);
+  aws::Gateway gateway(dir, usage, &audit_log);
   http::Server server(aws_hp.host, aws_hp.port, http::TlsFiles{cert.cert_path, cert.key_path},
                       [&](const http::Request& r) { return gateway.handle(r); }, http::Limits{}, 2, 8);
   server.start();
@@ -109,7 +111,7 @@ int run_server(const ServerOptions& opts) {
   http::Server kube_server([&](const http::Request& r) { return kube_api->handle(r); }, http::Limits{}, 2, 8);
   kube_server.start();
   ClusterListeners listeners(kube_server, d, kube_hp.host, kube_hp.port, names);
-  kube_api = std::make_unique<kube::ApiServer>(dir, *store, token_policy, listeners);
+  kube_api = std::make_unique<kube::ApiServer>(dir, *store, token_policy, listeners, &audit_log);
   kube_api->provision_pending();
   AdminFiles files = bootstrap(dir, d, endpoint, ca.ca_cert_path());
 

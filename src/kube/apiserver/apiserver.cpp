@@ -24,6 +24,7 @@ struct ApiServer::Request {
   std::map<std::string, std::string> query;
   User user;
   int64_t now = 0;
+  audit::Event note = {};  // the audit trail's entry, filled in as the request is understood
 };
 
 namespace {
@@ -131,7 +132,8 @@ const std::vector<rbac::PolicyRule>* access_policy_rules(const std::string& arn)
   return it == rules.end() ? nullptr : &it->second;
 }
 
-bool access_policies_allow(const User& u, const rbac::Attributes& a) {
+// The ARN of the first access policy of the caller's entry that allows the request, or "".
+std::string access_policy_allowing(const User& u, const rbac::Attributes& a) {
   for (const auto& p : u.access_policies) {
     if (p.scope.type == "namespace") {
       if (a.ns.empty() || !a.resource_request) continue;
@@ -150,9 +152,9 @@ bool access_policies_allow(const User& u, const rbac::Attributes& a) {
     } else {
       want.non_resource_urls = {a.path};
     }
-    if (rbac::covers(*rules, {want}).covered) return true;
+    if (rbac::covers(*rules, {want}).covered) return p.policy_arn;
   }
-  return false;
+  return "";
 }
 
 // fieldValidation: Strict refuses members the kind does not declare (400, in kube-apiserver's
@@ -213,8 +215,17 @@ const std::vector<std::string> kRbacKinds{"roles", "rolebindings", "clusterroles
 }  // namespace
 
 ApiServer::ApiServer(identity::Directory& dir, store::Store& store, authn::TokenPolicy token_policy,
-                     ClusterEndpoints& endpoints)
-    : dir_(dir), store_(store), token_policy_(std::move(token_policy)), endpoints_(endpoints) {}
+                     ClusterEndpoints& endpoints, audit::Log* audit)
+    : dir_(dir), store_(store), token_policy_(std::move(token_policy)), endpoints_(endpoints), audit_(audit) {}
+
+namespace {
+// Allowed requests that change something are kept in the audit trail (every denial is). Reviews
+// are "create"s that change nothing.
+bool audited_when_allowed(const std::string& verb, const std::string& resource) {
+  bool writes = verb == "create" || verb == "update" || verb == "patch" || verb == "delete" || verb == "deletecollection";
+  return writes && !resource.ends_with("reviews");
+}
+}  // namespace
 
 http::Response ApiServer::handle(const http::Request& req) {
   try {
@@ -232,28 +243,63 @@ http::Response ApiServer::handle(const http::Request& req) {
     });
     if (!r.cluster || r.cluster->status != "ACTIVE")
       throw not_found_path();
-    return serve(r);
+    http::Response res;
+    try {
+      res = serve(r);
+    } catch (const ApiError& e) {
+      res = status(e);
+      // Refusals decided past the authorizer (escalation checks on RBAC writes) are denials too.
+      if (e.code() == 403 && r.note.decision != "deny") {
+        r.note.decision = "deny";
+        r.note.reason = e.message();
+      }
+    } catch (const store::StoreError& e) {
+      spdlog::error("kube request failed in the store: {}", e.what());
+      res = status(api_error(500, "InternalError", std::string("the request could not be stored: ") + e.what()));
+    }
+    record(r, res.status);
+    return res;
   } catch (const ApiError& e) {
     return status(e);
-  } catch (const store::StoreError& e) {
-    spdlog::error("kube request failed in the store: {}", e.what());
-    return status(api_error(500, "InternalError", std::string("the request could not be stored: ") + e.what()));
   }
+}
+
+void ApiServer::record(Request& r, int status_code) {
+  audit::Event& e = r.note;
+  if (!audit_ || e.decision.empty()) return;
+  e.time_ms = clock::now_millis();
+  e.plane = "kubernetes";
+  e.account = r.cluster->account;
+  e.cluster = r.cluster->name;
+  e.resource = r.path;
+  e.status = status_code;
+  e.source_ip = r.http.remote_addr;
+  if (const std::string* ua = r.http.header("User-Agent")) e.user_agent = ua->substr(0, 256);
+  audit_->record(std::move(e));
 }
 
 // An EKS bearer token, verified locally, mapped through the cluster's access entry for the
 // principal; nullopt when the token fails or the principal has no entry on this cluster.
-std::optional<User> ApiServer::authenticate(const identity::Cluster& cluster, const std::string& token, int64_t now) {
+std::optional<User> ApiServer::authenticate(const identity::Cluster& cluster, const std::string& token, int64_t now,
+                                            audit::Event& note) {
   auto verified = dir_.read([&](const identity::State& s) {
     return authn::verify_eks_token(token, cluster.name, token_policy_, s, dir_.box(), now);
   });
   if (auto* err = std::get_if<authn::TokenError>(&verified)) {
     spdlog::info("kube: token refused for cluster {}: {}", cluster.name, err->reason);
+    note.decision = "deny";
+    note.reason = "token refused: " + err->reason;
     return std::nullopt;
   }
-  auto mapped = authn::map_identity(std::get<authn::TokenIdentity>(verified), cluster);
+  const auto& id = std::get<authn::TokenIdentity>(verified);
+  note.principal_arn = id.arn;
+  note.access_key_id = id.access_key_id;
+  note.session_name = id.session_name;
+  auto mapped = authn::map_identity(id, cluster);
   if (!mapped) {
-    spdlog::info("kube: {} has no access entry on cluster {}", std::get<authn::TokenIdentity>(verified).arn, cluster.name);
+    spdlog::info("kube: {} has no access entry on cluster {}", id.arn, cluster.name);
+    note.decision = "deny";
+    note.reason = "no access entry on this cluster for " + id.canonical_arn;
     return std::nullopt;
   }
   return User{mapped->username, mapped->uid, mapped->groups, mapped->extra, mapped->access_policies};
@@ -262,7 +308,7 @@ std::optional<User> ApiServer::authenticate(const identity::Cluster& cluster, co
 http::Response ApiServer::serve(Request& r) {
   const std::string* authz = r.http.header("Authorization");
   if (authz && authz->starts_with("Bearer ")) {
-    auto user = authenticate(*r.cluster, authz->substr(7), r.now);
+    auto user = authenticate(*r.cluster, authz->substr(7), r.now, r.note);
     if (!user) throw kUnauthorized;
     r.user = std::move(*user);
   } else if (!r.http.client_cn.empty()) {
@@ -272,8 +318,12 @@ http::Response ApiServer::serve(Request& r) {
     r.user.groups = r.http.client_orgs;
     r.user.groups.push_back("system:authenticated");
   } else {
+    r.note.decision = "deny";
+    r.note.reason = "no credentials";
     throw kUnauthorized;
   }
+  r.note.kube_user = r.user.name;
+  r.note.kube_groups = r.user.groups;
 
   auto parts = split_path(r.path);
   const std::string& method = r.http.method;
@@ -363,7 +413,7 @@ http::Response ApiServer::resource_request(Request& r) {
     rbac::Attributes q = review_attributes(review, "SelfSubjectAccessReview");
     q.user = user_info(r.user);
     auto decision = authorizer(r.cluster->id)->authorize(q);
-    bool ok = decision.allowed || access_policies_allow(r.user, q);
+    bool ok = decision.allowed || !access_policy_allowing(r.user, q).empty();
     std::string reason = decision.allowed ? decision.reason : ok ? "allowed by an EKS access policy of the caller's access entry" : "";
     json::object st{{"allowed", ok}};
     if (!reason.empty()) st["reason"] = reason;
@@ -388,7 +438,8 @@ http::Response ApiServer::resource_request(Request& r) {
     std::string token;
     if (auto* sp = review.if_contains("spec"); sp && sp->is_object())
       if (auto* t = sp->as_object().if_contains("token"); t && t->is_string()) token = std::string(t->as_string());
-    auto who = token.empty() ? std::nullopt : authenticate(*r.cluster, token, r.now);
+    audit::Event reviewed;  // the reviewed token's outcome is the review's answer, not an audit entry
+    auto who = token.empty() ? std::nullopt : authenticate(*r.cluster, token, r.now, reviewed);
     json::object st{{"authenticated", who.has_value()}};
     if (who)
       st["user"] = json::object{{"username", who->name}, {"uid", who->uid}, {"groups", json::value_from(who->groups)},
@@ -611,8 +662,21 @@ void ApiServer::invalidate(const std::string& cid) {
   ++generations_[cid];
 }
 
-bool ApiServer::allowed(const Request& r, const rbac::Attributes& a) {
-  return authorizer(r.cluster->id)->authorize(a).allowed || access_policies_allow(r.user, a);
+bool ApiServer::allowed(Request& r, const rbac::Attributes& a) {
+  rbac::Decision d = authorizer(r.cluster->id)->authorize(a);
+  std::string policy = d.allowed ? "" : access_policy_allowing(r.user, a);
+  bool ok = d.allowed || !policy.empty();
+  r.note.action = a.verb;
+  if (!ok) {
+    r.note.decision = "deny";
+    r.note.reason = d.reason.empty() ? "no RBAC binding or EKS access policy allows it" : d.reason;
+  } else if (audited_when_allowed(a.verb, a.resource)) {
+    r.note.decision = "allow";
+    r.note.reason = d.allowed ? d.reason : "allowed by the EKS access policy " + policy;
+  } else {
+    r.note.decision.clear();  // an allowed read: not kept
+  }
+  return ok;
 }
 
 void ApiServer::ensure_object(const std::string& cid, json::object obj) {

@@ -2,7 +2,8 @@
 // tagged with the cluster id of the listener that took it. One request path:
 //   bearer token (EKS token, verified locally) -> the cluster's access entry -> user and groups
 //   -> RBAC unioned with the entry's access policies -> discovery, reviews, or the generic
-//   registry (objects in the store under /registry/<cluster-id>/...).
+//   registry (objects in the store under /registry/<cluster-id>/...) -> audit trail (every
+//   denial, every write).
 #pragma once
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/log.h"
 #include "base/http/server.h"
 #include "identity/directory.h"
 #include "kube/apiserver/endpoints.h"
@@ -32,7 +34,7 @@ struct User {
 class ApiServer {
  public:
   ApiServer(identity::Directory& dir, store::Store& store, authn::TokenPolicy token_policy,
-            ClusterEndpoints& endpoints);
+            ClusterEndpoints& endpoints, audit::Log* audit = nullptr);
   http::Response handle(const http::Request& req);
 
   // Brings the clusters to their recorded state: one still CREATING gets its Kubernetes objects
@@ -54,19 +56,23 @@ class ApiServer {
  private:
   struct Request;
   http::Response serve(Request& r);
-  std::optional<User> authenticate(const identity::Cluster& cluster, const std::string& token, int64_t now);
+  // note receives who the token names and, on failure, why it was refused.
+  std::optional<User> authenticate(const identity::Cluster& cluster, const std::string& token, int64_t now,
+                                   audit::Event& note);
+  void record(Request& r, int status_code);  // into the audit trail, if the request is worth it
   http::Response resource_request(Request& r);
   http::Response server_side_apply(Request& r, const struct Resource& res, const class Registry& reg,
                                    const std::string& ns, const std::string& name);
   http::Response watch(Request& r, const struct Resource& res, const class Registry& reg, const std::string& ns);
   std::shared_ptr<const rbac::Authorizer> authorizer(const std::string& cluster_id);
-  bool allowed(const Request& r, const rbac::Attributes& a);
+  bool allowed(Request& r, const rbac::Attributes& a);
   void invalidate(const std::string& cluster_id);
 
   identity::Directory& dir_;
   store::Store& store_;
   authn::TokenPolicy token_policy_;
   ClusterEndpoints& endpoints_;
+  audit::Log* audit_;
   // The clusters with an open endpoint, by id (used by provision_pending only).
   std::map<std::string, identity::Cluster> served_;
   std::mutex mu_;
