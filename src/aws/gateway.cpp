@@ -118,16 +118,21 @@ http::Response json_response(int status, const json::value& body, const std::str
   return r;
 }
 
-http::Response error_response(const AwsError& e, const std::string& request_id, Protocol protocol,
-                              std::string_view service) {
+http::Response error_body(const AwsError& e, const std::string& request_id, Protocol protocol,
+                          std::string_view service) {
   if (protocol != Protocol::Query) {
     // JSON services name their exceptions with the suffix (AccessDeniedException).
     std::string code = e.code;
+    int status = e.status;
     if (code == "AccessDenied") code = "AccessDeniedException";
+    if (code == "Throttling") {
+      code = "ThrottlingException";
+      status = 429;
+    }
     if (code == "ValidationError") code = protocol == Protocol::RestJson ? "InvalidParameterException" : "ValidationException";
     json::object body{{"message", e.what()}};
     if (protocol == Protocol::Json) body["__type"] = code;
-    auto r = json_response(e.status, body, request_id, protocol == Protocol::Json ? "application/x-amz-json-1.1" : "application/json");
+    auto r = json_response(status, body, request_id, protocol == Protocol::Json ? "application/x-amz-json-1.1" : "application/json");
     r.headers.emplace_back("x-amzn-ErrorType", code);
     return r;
   }
@@ -140,6 +145,14 @@ http::Response error_response(const AwsError& e, const std::string& request_id, 
   x.leaf("RequestId", request_id);
   x.raw("</ErrorResponse>");
   return xml_response(e.status, x.take(), request_id);
+}
+
+// An AWS error in the protocol's format.
+http::Response error_response(const AwsError& e, const std::string& request_id, Protocol protocol,
+                              std::string_view service) {
+  http::Response r = error_body(e, request_id, protocol, service);
+  if (e.retry_after > 0) r.headers.emplace_back("Retry-After", std::to_string(e.retry_after));
+  return r;
 }
 
 std::string header_or_empty(const http::Request& req, std::string_view name) {
@@ -186,8 +199,8 @@ bool valid_region(std::string_view r) {
 }
 }  // namespace
 
-Gateway::Gateway(identity::Directory& dir, identity::Usage& usage, audit::Log* audit)
-    : dir_(dir), usage_(usage), audit_(audit) {
+Gateway::Gateway(identity::Directory& dir, identity::Usage& usage, audit::Log* audit, RateLimiter* rate)
+    : dir_(dir), usage_(usage), audit_(audit), rate_(rate) {
   register_iam(registry_);
   register_sts(registry_);
   register_organizations(registry_);
@@ -344,6 +357,9 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
   if (auth.credential.service != svc->name)
     throw AwsError("SignatureDoesNotMatch", 403, "Credential should be scoped to correct service: '" + service + "'. ");
   if (auto err = sigv4::verify(view, auth, who.secret)) throw AwsError(err->code, err->http_status, err->message);
+  // Counted only once the signature holds, so no one can spend another principal's budget.
+  if (rate_)
+    if (int wait = rate_->acquire(who.caller.arn)) throw throttled(wait);
   if (protocol == Protocol::Query && action.empty()) throw AwsError("MissingAction", 400, "Missing Action");
   Params params(std::move(pairs));
   const Operation* op = rest.op ? rest.op : registry_.find(service, action);

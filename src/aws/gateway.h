@@ -9,6 +9,7 @@
 #include "audit/log.h"
 #include "aws/api.h"
 #include "base/http/server.h"
+#include "base/rate_limiter.h"
 #include "identity/directory.h"
 #include "identity/usage.h"
 
@@ -18,8 +19,8 @@ enum class Protocol { Query, Json, RestJson };
 
 class Gateway {
  public:
-  // audit may be null (no trail is kept).
-  Gateway(identity::Directory& dir, identity::Usage& usage, audit::Log* audit = nullptr);
+  // audit may be null (no trail is kept); rate may be null (no per-principal request limit).
+  Gateway(identity::Directory& dir, identity::Usage& usage, audit::Log* audit = nullptr, RateLimiter* rate = nullptr);
   http::Response handle(const http::Request& req);
 
  private:
@@ -28,6 +29,7 @@ class Gateway {
   identity::Directory& dir_;
   identity::Usage& usage_;
   audit::Log* audit_;
+  RateLimiter* rate_;
   Registry registry_;
 };
 

@@ -24,6 +24,16 @@ int main(int argc, char** argv) {
                     "How long watches can resume from an older resourceVersion before 410 Gone")
       ->capture_default_str()
       ->check(CLI::Range(1, 86400));
+  serve->add_option("--rate-limit", server.rate_limit,
+                    "Requests a second per principal (AWS) and per user (Kubernetes) on average; 0 = no limit")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e9));
+  serve->add_option("--rate-burst", server.rate_burst, "Requests a principal may make at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e9));
+  serve->add_option("--max-watches", server.max_watches, "Open watches per Kubernetes user; 0 = no limit")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
 
   orch::cli::AuditOptions audit;
   audit.data_dir = server.data_dir;

@@ -97,7 +97,8 @@ int run_server(const ServerOptions& opts) {
   names.public_host = public_host(kube_hp, opts.hostnames);
   auto cert = ca.ensure_server_cert("serving", names.dns_names, names.ip_addresses);
 
-  aws::Gateway gateway(dir, usage, &audit_log);
+  RateLimiter aws_rate(opts.rate_limit, opts.rate_burst), kube_rate(opts.rate_limit, opts.rate_burst);
+  aws::Gateway gateway(dir, usage, &audit_log, &aws_rate);
   http::Server server(aws_hp.host, aws_hp.port, http::TlsFiles{cert.cert_path, cert.key_path},
                       [&](const http::Request& r) { return gateway.handle(r); }, http::Limits{}, 2, 8);
   server.start();
@@ -111,7 +112,9 @@ int run_server(const ServerOptions& opts) {
   http::Server kube_server([&](const http::Request& r) { return kube_api->handle(r); }, http::Limits{}, 2, 8);
   kube_server.start();
   ClusterListeners listeners(kube_server, d, kube_hp.host, kube_hp.port, names);
-  kube_api = std::make_unique<kube::ApiServer>(dir, *store, token_policy, listeners, &audit_log);
+  kube_api = std::make_unique<kube::ApiServer>(
+      dir, *store, token_policy, listeners,
+      kube::ApiServerOptions{.audit = &audit_log, .rate = &kube_rate, .max_watches_per_user = opts.max_watches});
   kube_api->provision_pending();
   AdminFiles files = bootstrap(dir, d, endpoint, ca.ca_cert_path());
 

@@ -32,7 +32,15 @@ http::Response json_response(int code, const json::value& body) {
   return http::Response{code, {{"Content-Type", "application/json"}}, json::serialize(body)};
 }
 
-http::Response status(const ApiError& e) { return json_response(e.code(), e.status); }
+// A Status error; one that says when to retry (429, 504) says it in Retry-After too, which is
+// what client-go waits for before retrying.
+http::Response status(const ApiError& e) {
+  http::Response r = json_response(e.code(), e.status);
+  if (const auto* d = e.status.if_contains("details"); d && d->is_object())
+    if (const auto* after = d->as_object().if_contains("retryAfterSeconds"); after && after->is_int64())
+      r.headers.emplace_back("Retry-After", std::to_string(after->as_int64()));
+  return r;
+}
 
 namespace st = apimachinery::status;
 const ApiError kUnauthorized{st::unauthorized(), {}};
@@ -215,8 +223,8 @@ const std::vector<std::string> kRbacKinds{"roles", "rolebindings", "clusterroles
 }  // namespace
 
 ApiServer::ApiServer(identity::Directory& dir, store::Store& store, authn::TokenPolicy token_policy,
-                     ClusterEndpoints& endpoints, audit::Log* audit)
-    : dir_(dir), store_(store), token_policy_(std::move(token_policy)), endpoints_(endpoints), audit_(audit) {}
+                     ClusterEndpoints& endpoints, ApiServerOptions options)
+    : dir_(dir), store_(store), token_policy_(std::move(token_policy)), endpoints_(endpoints), options_(options) {}
 
 namespace {
 // Allowed requests that change something are kept in the audit trail (every denial is). Reviews
@@ -266,7 +274,7 @@ http::Response ApiServer::handle(const http::Request& req) {
 
 void ApiServer::record(Request& r, int status_code) {
   audit::Event& e = r.note;
-  if (!audit_ || e.decision.empty()) return;
+  if (!options_.audit || e.decision.empty()) return;
   e.time_ms = clock::now_millis();
   e.plane = "kubernetes";
   e.account = r.cluster->account;
@@ -275,7 +283,7 @@ void ApiServer::record(Request& r, int status_code) {
   e.status = status_code;
   e.source_ip = r.http.remote_addr;
   if (const std::string* ua = r.http.header("User-Agent")) e.user_agent = ua->substr(0, 256);
-  audit_->record(std::move(e));
+  options_.audit->record(std::move(e));
 }
 
 // An EKS bearer token, verified locally, mapped through the cluster's access entry for the
@@ -324,6 +332,9 @@ http::Response ApiServer::serve(Request& r) {
   }
   r.note.kube_user = r.user.name;
   r.note.kube_groups = r.user.groups;
+  if (options_.rate)
+    if (int wait = options_.rate->acquire(r.user.name))
+      throw ApiError{st::too_many_requests("Too many requests, please try again later.", wait), {}};
 
   auto parts = split_path(r.path);
   const std::string& method = r.http.method;
@@ -608,11 +619,13 @@ http::Response ApiServer::watch(Request& r, const Resource& res, const Registry&
   WatchOptions options = watch_options(r.query);
   Registry::check_selectors(res, options.label_selector, options.field_selector);
   std::string cid = r.cluster->id;
+  std::shared_ptr<void> slot = watch_slot(r.user.name);
   http::Response resp{200, {{"Content-Type", "application/json"}}, "", nullptr};
   const std::string* accept = r.http.header("Accept");
   bool table = accept && wants_table(*accept);
-  resp.start_stream = [this, &res, reg, ns, options, cid, table](std::shared_ptr<http::Stream> stream) {
-    auto emit = [stream, table, &res](json::object event) {
+  // The resource is copied: a custom kind lives only as long as this request.
+  resp.start_stream = [this, res, reg, ns, options, cid, table, slot](std::shared_ptr<http::Stream> stream) {
+    auto emit = [stream, table, res](json::object event) {
       // With the Table Accept, each event's object is a one-row Table (columns come with the
       // list); a bookmark's has no row.
       if (table && event["type"] != "ERROR") {
@@ -628,9 +641,27 @@ http::Response ApiServer::watch(Request& r, const Resource& res, const Registry&
       stream->close();
       return;
     }
-    watches_.add(stream, std::move(w), clock::now_seconds(), options.timeout_seconds, options.allow_bookmarks);
+    watches_.add(stream, std::move(w), clock::now_seconds(), options.timeout_seconds, options.allow_bookmarks, slot);
   };
   return resp;
+}
+
+// One of the user's open watches, counted until the last holder lets go (the stream's end, or
+// the response never streaming); 429 beyond the limit.
+std::shared_ptr<void> ApiServer::watch_slot(const std::string& user) {
+  if (options_.max_watches_per_user <= 0) return nullptr;
+  std::lock_guard lock(mu_);
+  int& open = open_watches_[user];
+  if (open >= options_.max_watches_per_user)
+    throw ApiError{st::too_many_requests("Too many open watches for user " + user + " (at most " +
+                                             std::to_string(options_.max_watches_per_user) + ")",
+                                         1),
+                   {}};
+  ++open;
+  return std::shared_ptr<void>(nullptr, [this, user](void*) {
+    std::lock_guard lock(mu_);
+    if (--open_watches_[user] <= 0) open_watches_.erase(user);
+  });
 }
 
 void ApiServer::close_expired_watches() { watches_.tick(clock::now_seconds()); }

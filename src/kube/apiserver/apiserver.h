@@ -14,6 +14,7 @@
 
 #include "audit/log.h"
 #include "base/http/server.h"
+#include "base/rate_limiter.h"
 #include "identity/directory.h"
 #include "kube/apiserver/endpoints.h"
 #include "kube/apiserver/watches.h"
@@ -31,10 +32,16 @@ struct User {
   std::vector<identity::AssociatedAccessPolicy> access_policies;
 };
 
+struct ApiServerOptions {
+  audit::Log* audit = nullptr;  // null: no audit trail
+  RateLimiter* rate = nullptr;  // requests per Kubernetes user; null: no limit
+  int max_watches_per_user = 0;  // open watches per Kubernetes user; 0: no limit
+};
+
 class ApiServer {
  public:
   ApiServer(identity::Directory& dir, store::Store& store, authn::TokenPolicy token_policy,
-            ClusterEndpoints& endpoints, audit::Log* audit = nullptr);
+            ClusterEndpoints& endpoints, ApiServerOptions options = {});
   http::Response handle(const http::Request& req);
 
   // Brings the clusters to their recorded state: one still CREATING gets its Kubernetes objects
@@ -67,12 +74,14 @@ class ApiServer {
   std::shared_ptr<const rbac::Authorizer> authorizer(const std::string& cluster_id);
   bool allowed(Request& r, const rbac::Attributes& a);
   void invalidate(const std::string& cluster_id);
+  std::shared_ptr<void> watch_slot(const std::string& user);
 
   identity::Directory& dir_;
   store::Store& store_;
   authn::TokenPolicy token_policy_;
   ClusterEndpoints& endpoints_;
-  audit::Log* audit_;
+  const ApiServerOptions options_;
+  std::map<std::string, int> open_watches_;  // by user (guarded by mu_)
   // The clusters with an open endpoint, by id (used by provision_pending only).
   std::map<std::string, identity::Cluster> served_;
   std::mutex mu_;

@@ -21,15 +21,17 @@ struct Watches::Entry {
   std::optional<int64_t> bookmark_at;   // guarded by Watches::mu_
   std::mutex mu;                        // guards watch: the stream's end resets it on an I/O thread
   std::unique_ptr<store::Watch> watch;
+  std::shared_ptr<void> hold;  // released with the watch (e.g. the user's watch count)
 };
 
 void Watches::add(const std::shared_ptr<http::Stream>& stream, std::unique_ptr<store::Watch> watch, int64_t now,
-                  int64_t timeout_seconds, bool bookmarks) {
+                  int64_t timeout_seconds, bool bookmarks, std::shared_ptr<void> hold) {
   auto e = std::make_shared<Entry>();
   e->stream = stream;
   e->deadline = timeout_seconds > 0 ? now + timeout_seconds : 0;
   if (bookmarks) e->bookmark_at = next_bookmark(now, e->deadline, interval_);
   e->watch = std::move(watch);
+  e->hold = std::move(hold);
   {
     std::lock_guard lock(mu_);
     entries_.push_back(e);
@@ -38,6 +40,7 @@ void Watches::add(const std::shared_ptr<http::Stream>& stream, std::unique_ptr<s
   stream->on_close([e] {
     std::lock_guard lock(e->mu);
     e->watch.reset();
+    e->hold.reset();
   });
 }
 

@@ -26,10 +26,10 @@ class Watches {
  public:
   explicit Watches(int64_t bookmark_interval_seconds = 60) : interval_(bookmark_interval_seconds) {}
 
-  // Serves `watch` on `stream` until the stream ends (the store watch goes with it).
+  // Serves `watch` on `stream` until the stream ends (the store watch and `hold` go with it).
   // timeout_seconds <= 0: no deadline.
   void add(const std::shared_ptr<http::Stream>& stream, std::unique_ptr<store::Watch> watch, int64_t now,
-           int64_t timeout_seconds, bool bookmarks);
+           int64_t timeout_seconds, bool bookmarks, std::shared_ptr<void> hold = nullptr);
   // Ends the streams past their deadline and asks for the bookmarks that are due. The server
   // calls it about once a second, which is the precision of both.
   void tick(int64_t now);
