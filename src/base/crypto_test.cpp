@@ -13,6 +13,21 @@ TEST(Crypto, HmacRfc4231Case2) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(Crypto, HmacRekeysEveryCallIncludingEmptyAndLongKeys) {
+  // The context is reused per thread: each call must use its own key, also an empty one (which
+  // OpenSSL would take as "keep the last key" if passed as null) and one longer than a block.
+  const std::string long_key(131, '\xaa');  // RFC 4231 case 6
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(to_hex(hmac_sha256("", "")), "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    EXPECT_EQ(to_hex(hmac_sha256(long_key, "Test Using Larger Than Block-Size Key - Hash Key First")),
+              "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    EXPECT_EQ(to_hex(hmac_sha256(std::string_view(), "")),
+              "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    EXPECT_EQ(to_hex(hmac_sha256("Jefe", "what do ya want for nothing?")),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  }
+}
+
 TEST(Crypto, Base64RoundTripAndRejects) {
   for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
     std::string out;

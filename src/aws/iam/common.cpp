@@ -1,5 +1,7 @@
 #include "aws/iam/common.h"
 
+#include <functional>
+
 #include <algorithm>
 
 #include "aws/protocol/form.h"
@@ -178,23 +180,29 @@ json::object render(const identity::ManagedPolicy& p) {
   return o;
 }
 
-void paginate(const Call& c, std::vector<Item> items, std::string_view list_name, json::object& out) {
+void paginate(const Call& c, const std::vector<std::string>& keys, const std::function<json::value(size_t)>& render,
+              std::string_view list_name, json::object& out) {
   int64_t max_items = c.params.integer("MaxItems", 1, 1000).value_or(100);
   size_t start = 0;
   if (auto marker = c.params.optional("Marker", rules::kMarker)) {
     std::string after;
     if (!crypto::base64url_decode(*marker, after)) throw invalid_input("Invalid Marker.");
-    start = std::upper_bound(items.begin(), items.end(), after,
-                             [](const std::string& k, const Item& i) { return k < i.key; }) -
-            items.begin();
+    start = std::upper_bound(keys.begin(), keys.end(), after) - keys.begin();
   }
   json::array page;
-  size_t end = std::min(items.size(), start + static_cast<size_t>(max_items));
-  for (size_t i = start; i < end; ++i) page.push_back(std::move(items[i].value));
+  size_t end = std::min(keys.size(), start + static_cast<size_t>(max_items));
+  for (size_t i = start; i < end; ++i) page.push_back(render(i));
   out[list_name] = std::move(page);
-  bool truncated = end < items.size();
+  bool truncated = end < keys.size();
   out["IsTruncated"] = truncated;
-  if (truncated) out["Marker"] = crypto::base64url_encode(items[end - 1].key);
+  if (truncated) out["Marker"] = crypto::base64url_encode(keys[end - 1]);
+}
+
+void paginate(const Call& c, std::vector<Item> items, std::string_view list_name, json::object& out) {
+  std::vector<std::string> keys;
+  keys.reserve(items.size());
+  for (const auto& i : items) keys.push_back(i.key);
+  paginate(c, keys, [&](size_t i) { return std::move(items[i].value); }, list_name, out);
 }
 
 void check_policy(const std::string& text, policy::DocKind kind) {

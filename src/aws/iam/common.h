@@ -60,6 +60,10 @@ struct Item {
   json::value value;
 };
 void paginate(const Call& c, std::vector<Item> items, std::string_view list_name, json::object& out);
+// The same over sorted keys, rendering only the items of the page (render(i) for keys[i]): for
+// lists that may be long, so a page costs what it shows.
+void paginate(const Call& c, const std::vector<std::string>& keys, const std::function<json::value(size_t)>& render,
+              std::string_view list_name, json::object& out);
 
 // Validates a policy document (grammar and size); throws MalformedPolicyDocument.
 void check_policy(const std::string& text, policy::DocKind kind);

@@ -38,20 +38,23 @@ json::value get_user(Call& c) {
 
 json::value list_users(Call& c) {
   auto prefix = c.params.optional("PathPrefix", rules::kPathPrefix);
-  std::vector<Item> items = c.dir.read([&](const State& s) {
-    std::vector<Item> out;
+  return c.dir.read([&](const State& s) {
+    std::vector<std::string> keys;
+    std::vector<const identity::User*> users;
     for (const auto& [lname, id] : account(s, c).user_names) {
       const auto& u = *account(s, c).users.at(id);
       if (!path_has_prefix(u.path, prefix)) continue;
-      json::object o = render(u);
-      o.erase("Tags");  // ListUsers leaves tags out, as IAM does
-      out.push_back({lname, std::move(o)});
+      keys.push_back(lname);
+      users.push_back(&u);
     }
+    json::object out;
+    paginate(c, keys, [&](size_t i) -> json::value {
+      json::object o = render(*users[i]);
+      o.erase("Tags");  // ListUsers leaves tags out, as IAM does
+      return o;
+    }, "Users", out);
     return out;
   });
-  json::object out;
-  paginate(c, std::move(items), "Users", out);
-  return out;
 }
 
 json::value update_user(Call& c) {
