@@ -37,7 +37,9 @@ import yaml
 urllib3.disable_warnings()
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / "build" / "bench"
+# The build whose binaries are measured: the bench preset's, or another build with the benchmarks
+# in it (CI's smoke run uses the release build it already has).
+BUILD = Path(os.environ.get("ORCH_BENCH_BUILD", ROOT / "build" / "bench")).resolve()
 SERVER_BIN = BUILD / "src" / "cli" / "orchestera"
 MICRO_BIN = BUILD / "bench" / "orch_micro_bench"
 LOADGEN_BIN = BUILD / "bench" / "orch_loadgen"
