@@ -224,7 +224,8 @@ http::Response Gateway::handle(const http::Request& req) {
     // A refused credential or signature is a denial too; what it claimed is all there is to say.
     if (note.decision.empty() && e.status == 403) {
       note.decision = "deny";
-      note.reason = e.code + ": " + e.what();
+      std::string_view message = e.what();
+      note.reason = e.code + ": " + std::string(message.substr(0, message.find('\n')));  // not the canonical request
     }
   } catch (const store::StoreError& e) {
     spdlog::error("request {} failed in the store: {}", request_id, e.what());

@@ -68,7 +68,9 @@ def test_onboarding_leaves_an_audit_trail_without_secrets(server, admin_cli, tmp
     assert denied and denied[0]["action"] == "list" and denied[0]["status"] == 403
     iam_denied = find(plane="aws", action="iam:ListUsers", decision="deny")
     assert iam_denied and "no identity-based policy allows" in iam_denied[0]["reason"]
-    assert find(plane="aws", decision="deny", status=403, accessKeyId=alice_key(home))
+    forged_entry = find(plane="aws", decision="deny", status=403, accessKeyId=alice_key(home))
+    assert forged_entry and forged_entry[0]["reason"].startswith("SignatureDoesNotMatch: ")
+    assert "\n" not in forged_entry[0]["reason"]  # the reason, not the canonical request
     # Reads that were allowed are not kept.
     assert not find(plane="kubernetes", action="get", decision="allow")
 
