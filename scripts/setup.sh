@@ -2,6 +2,8 @@
 # Installs what building and testing Orchestera needs on a fresh Debian 12 machine:
 # the C++ toolchain and libraries (apt-get), and the test tools in a venv (.venv).
 # Safe to run again: it installs only what is missing.
+#   --with-test-tools  also the Python test tools (.venv)
+#   --with-fuzz        also clang-16 and its libFuzzer runtime (scripts/fuzz.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +11,9 @@ DEBS=(cmake ninja-build g++ ccache pkg-config
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libssl-dev libsqlite3-dev libcli11-dev libspdlog-dev libfmt-dev
       libgtest-dev libbenchmark-dev faketime python3-venv)
+flags=" $* "
+# The fuzz targets are built with clang (libFuzzer is part of its compiler runtime).
+[[ "$flags" == *" --with-fuzz "* ]] && DEBS+=(clang-16 libclang-rt-16-dev)
 
 missing=()
 for p in "${DEBS[@]}"; do
@@ -21,7 +26,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [ "${1:-}" = "--with-test-tools" ]; then
+if [[ "$flags" == *" --with-test-tools "* ]]; then
   if [ ! -x .venv/bin/pytest ] || ! cmp -s requirements-test.txt .venv/.requirements 2>/dev/null; then
     echo "setup: creating .venv with the test tools"
     python3 -m venv .venv
