@@ -20,6 +20,7 @@
 #include "apimachinery/managed_fields.h"
 #include "apimachinery/status.h"
 #include "apimachinery/strategic_merge.h"
+#include "apimachinery/structural_schema.h"
 #include "apimachinery/validation.h"
 
 namespace fs = std::filesystem;
@@ -439,6 +440,30 @@ void run_unknown_fields(const Case& k) {
   EXPECT_EQ(strings(at(c, "unknown")), known::unknown_fields(at(c, "object"), *t));
 }
 
+// A case's `schema` (or the file's) against `object`: the object after pruning (`pruned`), the
+// pruned paths (`unknown`), the object after defaulting (`defaulted`) and the validation messages
+// of the pruned and defaulted object (`errors`); or the
+// structural checks of the schema (`structural`, under `path`).
+void run_structural_schema(const Case& k) {
+  const auto& c = k.data;
+  const bj::value& sch = has(c, "schema") ? at(c, "schema") : k.root->at("schema");
+  if (has(c, "structural")) {
+    std::vector<std::string> msgs;
+    for (const auto& e : schema::structural_errors(sch, FieldPath(str(c, "path", "schema")))) msgs.push_back(e.message());
+    EXPECT_EQ(strings(at(c, "structural")), msgs);
+    return;
+  }
+  bj::value obj = at(c, "object");
+  std::vector<std::string> unknown = schema::prune(obj, sch);
+  if (has(c, "unknown")) { EXPECT_EQ(strings(at(c, "unknown")), unknown); }
+  if (has(c, "pruned")) { EXPECT_TRUE(json_eq(at(c, "pruned"), obj)); }
+  schema::default_values(obj, sch);
+  if (has(c, "defaulted")) { EXPECT_TRUE(json_eq(at(c, "defaulted"), obj)) << bj::serialize(obj); }
+  std::vector<std::string> msgs;
+  for (const auto& e : schema::validate(obj, sch)) msgs.push_back(e.message());
+  EXPECT_EQ(strings(at(c, "errors")), msgs);
+}
+
 class DataCase : public ::testing::TestWithParam<Case> {};
 
 TEST_P(DataCase, Run) {
@@ -455,6 +480,7 @@ TEST_P(DataCase, Run) {
   else if (k.suite == "strategic_merge") run_smp(k);
   else if (k.suite == "server_side_apply") run_ssa(k);
   else if (k.suite == "unknown_fields") run_unknown_fields(k);
+  else if (k.suite == "structural_schema") run_structural_schema(k);
   else FAIL() << "unknown suite " << k.suite;
 }
 

@@ -795,3 +795,182 @@ def test_each_cluster_has_its_own_endpoint_and_ca_that_survive_restarts(server, 
     assert isinstance(closed.value.reason, ConnectionRefusedError)
     assert not (server.data_dir / "admin" / f"break-glass-{acct}-other.kubeconfig").exists()
     assert not (server.data_dir / "pki" / "clusters" / b["id"]).exists()
+
+
+# ---- CustomResourceDefinitions ---------------------------------------------------------------
+
+CRD_NAME = "sparkapplications.sparkoperator.k8s.io"
+
+
+def spark_crd():
+    """A SparkApplication-like CRD: a status subresource, printer columns, a short name."""
+    spec_schema = {
+        "type": "object", "required": ["image"],
+        "properties": {
+            "image": {"type": "string", "description": "The container image of the driver and executors."},
+            "mode": {"type": "string", "enum": ["cluster", "client"]},
+            "replicas": {"type": "integer", "minimum": 1, "maximum": 50},
+            "restartPolicy": {"type": "string", "default": "Never"},
+            "args": {"type": "array", "maxItems": 3, "items": {"type": "string"}},
+        },
+    }
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": CRD_NAME},
+        "spec": {
+            "group": "sparkoperator.k8s.io", "scope": "Namespaced",
+            "names": {"plural": "sparkapplications", "singular": "sparkapplication", "kind": "SparkApplication",
+                      "shortNames": ["sparkapp"]},
+            "versions": [{
+                "name": "v1beta2", "served": True, "storage": True,
+                "schema": {"openAPIV3Schema": {"type": "object", "description": "A Spark application.", "properties": {
+                    "spec": spec_schema,
+                    "status": {"type": "object", "properties": {"state": {"type": "string"}}}}}},
+                "subresources": {"status": {},
+                                 "scale": {"specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"}},
+                "additionalPrinterColumns": [
+                    {"name": "State", "type": "string", "jsonPath": ".status.state"},
+                    {"name": "Replicas", "type": "integer", "jsonPath": ".spec.replicas"},
+                    {"name": "Image", "type": "string", "jsonPath": ".spec.image", "priority": 1},
+                    {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
+            }, {
+                # Served too, stored as v1beta2 (conversion None).
+                "name": "v1beta1", "served": True, "storage": False,
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": spec_schema}}},
+            }],
+        },
+    }
+
+
+def spark_app(name, **spec):
+    return {"apiVersion": "sparkoperator.k8s.io/v1beta2", "kind": "SparkApplication",
+            "metadata": {"name": name, "namespace": "data-science"},
+            "spec": {"image": "spark:3.5", "mode": "cluster", "replicas": 2, **spec}}
+
+
+def write_manifest(tmp_path, name, obj):
+    path = tmp_path / name
+    path.write_text(json.dumps(obj))
+    return str(path)
+
+
+def test_custom_resource_definitions_with_kubectl(server, admin_cli, cluster, tmp_path):
+    kubectl(admin_cli, "apply", "-f", write_manifest(tmp_path, "crd.json", spark_crd()))
+    kubectl(admin_cli, "wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=20s")
+    crd = json.loads(kubectl(admin_cli, "get", "crd", CRD_NAME, "-o", "json").stdout)
+    assert crd["status"]["acceptedNames"]["listKind"] == "SparkApplicationList"
+    assert crd["status"]["storedVersions"] == ["v1beta2"]
+    assert {c["type"]: c["status"] for c in crd["status"]["conditions"]} == {"NamesAccepted": "True", "Established": "True"}
+
+    # Create with kubectl apply (client-side) and server-side; read by plural, short name and kind.
+    kubectl(admin_cli, "apply", "-f", write_manifest(tmp_path, "a.json", spark_app("pi")))
+    kubectl(admin_cli, "apply", "--server-side", "-f", write_manifest(tmp_path, "b.json", spark_app("wordcount", replicas=5)))
+    table = kubectl(admin_cli, "get", "sparkapp", "-n", "data-science").stdout.splitlines()
+    assert table[0].split() == ["NAME", "STATE", "REPLICAS", "AGE"]
+    # The schema's default is applied to what is stored.
+    pi = json.loads(kubectl(admin_cli, "get", "sparkapp", "pi", "-n", "data-science", "-o", "json").stdout)
+    assert pi["spec"]["restartPolicy"] == "Never"
+    assert table[1].split()[:2] == ["pi", "2"] and table[2].split()[:2] == ["wordcount", "5"]
+    wide = kubectl(admin_cli, "get", "sparkapplications", "-n", "data-science", "-o", "wide").stdout.splitlines()
+    assert wide[0].split() == ["NAME", "STATE", "REPLICAS", "IMAGE", "AGE"] and "spark:3.5" in wide[1]
+    got = json.loads(kubectl(admin_cli, "get", "SparkApplication", "pi", "-n", "data-science", "-o", "json").stdout)
+    assert got["metadata"]["generation"] == 1 and got["spec"]["replicas"] == 2
+    # The other served version reads the same object.
+    v1 = json.loads(kubectl(admin_cli, "get", "sparkapplications.v1beta1.sparkoperator.k8s.io", "pi",
+                            "-n", "data-science", "-o", "json").stdout)
+    assert v1["apiVersion"] == "sparkoperator.k8s.io/v1beta1" and v1["spec"]["image"] == "spark:3.5"
+
+    # Schema validation: 422 in kube's words; unknown fields refused (Strict, kubectl's default),
+    # or pruned when validation is off.
+    bad = kubectl(admin_cli, "apply", "-f", write_manifest(tmp_path, "bad.json", spark_app("bad", replicas="two")), check=False)
+    assert bad.returncode == 1
+    assert ('spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"'
+            in bad.stderr), bad.stderr
+    enum = kubectl(admin_cli, "apply", "-f", write_manifest(tmp_path, "e.json", spark_app("e", mode="local")), check=False)
+    assert 'spec.mode: Unsupported value: "local": supported values: "cluster", "client"' in enum.stderr, enum.stderr
+    unknown = write_manifest(tmp_path, "u.json", spark_app("extra", foo="bar"))
+    strict = kubectl(admin_cli, "apply", "-f", unknown, check=False)
+    assert strict.returncode == 1 and 'strict decoding error: unknown field "spec.foo"' in strict.stderr, strict.stderr
+    warned = kubectl(admin_cli, "apply", "--validate=warn", "-f", unknown)
+    assert 'unknown field "spec.foo"' in warned.stderr
+    extra = json.loads(kubectl(admin_cli, "get", "sparkapp", "extra", "-n", "data-science", "-o", "json").stdout)
+    assert "foo" not in extra["spec"]
+
+    # Status only through /status; a spec change bumps the generation.
+    kubectl(admin_cli, "patch", "sparkapp", "pi", "-n", "data-science", "--type=merge",
+            "-p", '{"spec":{"replicas":3},"status":{"state":"IGNORED"}}')
+    kubectl(admin_cli, "patch", "sparkapp", "pi", "-n", "data-science", "--subresource=status", "--type=merge",
+            "-p", '{"spec":{"replicas":9},"status":{"state":"RUNNING","replicas":3}}')
+    got = json.loads(kubectl(admin_cli, "get", "sparkapp", "pi", "-n", "data-science", "-o", "json").stdout)
+    assert (got["spec"]["replicas"], got["status"]["state"], got["metadata"]["generation"]) == (3, "RUNNING", 2)
+    assert kubectl(admin_cli, "get", "sparkapp", "pi", "-n", "data-science").stdout.splitlines()[1].split()[:3] == \
+        ["pi", "RUNNING", "3"]
+    # Scale subresource, and strategic merge patch refused as kube refuses it for custom kinds.
+    kubectl(admin_cli, "scale", "sparkapp", "pi", "-n", "data-science", "--replicas=4")
+    assert json.loads(kubectl(admin_cli, "get", "sparkapp", "pi", "-n", "data-science", "-o", "json").stdout)["spec"]["replicas"] == 4
+    smp = kubectl(admin_cli, "patch", "sparkapp", "pi", "-n", "data-science", "-p", '{"spec":{"replicas":1}}', check=False)
+    assert smp.returncode == 1 and "application/strategic-merge-patch+json is not supported by sparkoperator.k8s.io/v1beta2, " \
+        "Kind=SparkApplication: the body of the request was in an unknown format" in smp.stderr, smp.stderr
+
+    # explain reads the published schema.
+    explained = kubectl(admin_cli, "explain", "sparkapplication.spec").stdout
+    assert "image" in explained and "The container image of the driver and executors." in explained
+
+    # Deleting the CRD deletes its objects and stops serving the kind.
+    kubectl(admin_cli, "delete", "crd", CRD_NAME)
+    gone = kubectl(admin_cli, "get", "sparkapp", "-n", "data-science", check=False)
+    # (kubectl's discovery cache still names the kind: the list itself is 404)
+    assert gone.returncode == 1 and "the server could not find the requested resource" in gone.stderr, gone.stderr
+    kubectl(admin_cli, "apply", "-f", write_manifest(tmp_path, "crd.json", spark_crd()))
+    kubectl(admin_cli, "wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=20s")
+    again = kubectl(admin_cli, "get", "sparkapp", "-n", "data-science")
+    assert "No resources found" in again.stderr, (again.stdout, again.stderr)
+
+
+def test_custom_resources_watch_and_crd_invalid_and_forbidden(server, admin_cli, cluster, tmp_path):
+    bad = spark_crd()
+    bad["metadata"]["name"] = "sparks.sparkoperator.k8s.io"
+    bad["spec"]["versions"][1]["storage"] = True
+    p = kubectl(admin_cli, "apply", "-f", write_manifest(tmp_path, "bad-crd.json", bad), check=False)
+    assert p.returncode == 1
+    assert 'metadata.name: Invalid value: "sparks.sparkoperator.k8s.io": must be spec.names.plural+"."+spec.group' in p.stderr
+    assert "spec.versions: Invalid value: must have exactly one version marked as storage version" in p.stderr, p.stderr
+
+    # Platform developers cannot define kinds.
+    home, member = new_member(admin_cli, tmp_path, server, "crd-dev")
+    member.run("eks", "update-kubeconfig", "--name", cluster, "--region", "us-east-1", "--profile", "orchestera-dev")
+    denied = kubectl(member, "apply", "-f", write_manifest(tmp_path, "crd.json", spark_crd()), check=False)
+    assert denied.returncode == 1
+    assert 'customresourcedefinitions.apiextensions.k8s.io "sparkapplications.sparkoperator.k8s.io" is forbidden' in denied.stderr \
+        or "customresourcedefinitions.apiextensions.k8s.io is forbidden" in denied.stderr, denied.stderr
+
+    kubectl(admin_cli, "apply", "-f", write_manifest(tmp_path, "crd.json", spark_crd()))
+    kubectl(admin_cli, "wait", "--for=condition=Established", f"crd/{CRD_NAME}", "--timeout=20s")
+    watcher = subprocess.Popen([KUBECTL, "get", "sparkapp", "-n", "data-science", "-w", "--output-watch-events"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**{k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "KUBECONFIG"},
+                                    "HOME": str(admin_cli.home), **admin_cli.env})
+    try:
+        import time
+        time.sleep(2)
+        kubectl(admin_cli, "apply", "-f", write_manifest(tmp_path, "w.json", spark_app("watched")))
+        kubectl(admin_cli, "delete", "sparkapp", "watched", "-n", "data-science")
+        time.sleep(1)
+    finally:
+        watcher.terminate()
+    out, err = watcher.communicate(timeout=10)
+    events = [line.split()[:2] for line in out.splitlines()[1:]]
+    assert ["ADDED", "watched"] in events and ["DELETED", "watched"] in events, (out, err)
+
+    # A namespace's deletion takes its custom resources along; the CRD lives in this cluster only.
+    kubectl(admin_cli, "create", "namespace", "scratch")
+    app = spark_app("in-scratch")
+    app["metadata"]["namespace"] = "scratch"
+    kubectl(admin_cli, "apply", "-f", write_manifest(tmp_path, "s.json", app))
+    kubectl(admin_cli, "delete", "namespace", "scratch")
+    wait_for(lambda: "in-scratch" not in kubectl(admin_cli, "get", "sparkapp", "-A", "-o", "name").stdout,
+             what="custom resources of a deleted namespace gone")
+    provision(admin_cli, "spark-other")
+    admin_cli.run("eks", "update-kubeconfig", "--name", "spark-other", "--region", "us-east-1")
+    other = kubectl(admin_cli, "get", "crd")
+    assert CRD_NAME not in other.stdout

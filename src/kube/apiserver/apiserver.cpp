@@ -8,6 +8,9 @@
 #include "apimachinery/protobuf/kubeproto.h"
 #include "base/clock.h"
 #include "identity/platform.h"
+#include "kube/apiserver/crd.h"
+#include "kube/apiserver/crd_finalizer.h"
+#include "kube/apiserver/custom_resource.h"
 #include "kube/apiserver/discovery.h"
 #include "kube/authn/identity_mapping.h"
 #include "kube/apiserver/registry.h"
@@ -171,7 +174,7 @@ std::vector<std::string> check_fields(const Resource& res, const json::object& o
   if (mode == "Ignore") return {};
   if (!mode.empty() && mode != "Strict" && mode != "Warn")
     throw api_error(400, "BadRequest", "fieldValidation must be one of Ignore, Warn or Strict, not " + mode);
-  auto unknown = kubeproto::unknown_fields(res.group_version(), res.kind, obj);
+  auto unknown = res.custom ? custom_unknown_fields(res, obj) : kubeproto::unknown_fields(res.group_version(), res.kind, obj);
   if (unknown.empty()) return {};
   std::vector<std::string> messages;
   for (const auto& f : unknown) messages.push_back("unknown field \"" + f + "\"");
@@ -342,9 +345,10 @@ http::Response ApiServer::serve(Request& r) {
     rbac::Attributes a{user_info(r.user), method == "GET" ? "get" : "post", false, "", "", "", "", "", "", r.path};
     if (!allowed(r, a)) throw api_error(403, "Forbidden", rbac::forbidden_message(a));
     if (r.path == "/version") return json_response(200, version_info());
-    if (r.path == "/openapi/v3") return json_response(200, openapi_root());
+    if (r.path == "/openapi/v3") return json_response(200, openapi_root(served_resources(store_, r.cluster->id)));
     if (r.path.starts_with("/openapi/v3/")) {
-      auto doc = openapi_document(r.path.substr(std::string_view("/openapi/v3/").size()));
+      auto doc = openapi_document(r.path.substr(std::string_view("/openapi/v3/").size()),
+                                  served_resources(store_, r.cluster->id));
       if (doc) return json_response(200, *doc);
     }
     throw not_found_path();
@@ -359,14 +363,15 @@ http::Response ApiServer::serve(Request& r) {
     rbac::Attributes a{user_info(r.user), "get", false, "", "", "", "", "", "", r.path};
     if (!allowed(r, a)) throw api_error(403, "Forbidden", rbac::forbidden_message(a));
     const std::string* accept = r.http.header("Accept");
-    if (parts.size() == 1) return discovery_root(core, accept ? *accept : "");
+    if (parts.size() == 1) return discovery_root(core, accept ? *accept : "", served_resources(store_, r.cluster->id));
     if (core) throw not_found_path();
-    return json_response(200, resource_list(parts[1], ""));
+    return json_response(200, resource_list(parts[1], "", served_resources(store_, r.cluster->id)));
   }
   if (parts.size() == gv_len) {
     rbac::Attributes a{user_info(r.user), "get", false, "", "", "", "", "", "", r.path};
     if (!allowed(r, a)) throw api_error(403, "Forbidden", rbac::forbidden_message(a));
-    json::object list = core ? resource_list("", parts[1]) : resource_list(parts[1], parts[2]);
+    auto all = served_resources(store_, r.cluster->id);
+    json::object list = core ? resource_list("", parts[1], all) : resource_list(parts[1], parts[2], all);
     if (list.at("resources").as_array().empty())
       throw not_found_path();
     return json_response(200, list);
@@ -393,6 +398,8 @@ http::Response ApiServer::resource_request(Request& r) {
   // /api/v1/namespaces/<name> names a namespace itself.
   if (plural == "namespaces" && ns.empty() && parts.size() == i + 2) name = parts[i + 1];
   const Resource* res = find_resource(group, version, plural);
+  std::optional<Resource> custom;  // a kind of this cluster's CRDs
+  if (!res && (custom = find_custom_resource(store_, r.cluster->id, group, version, plural))) res = &*custom;
   if (!res) throw not_found_path();
   // A cluster-scoped kind has no namespaced path, and a namespaced object is only reached
   // through its namespace (lists may span all namespaces), as in kube-apiserver.
@@ -494,13 +501,18 @@ http::Response ApiServer::resource_request(Request& r) {
     throw api_error(400, "BadRequest", "container \"" + container + "\" in pod \"" + name +
                                            "\" is waiting to start: no node is available to run it");
   }
-  if (!sub.empty() && !(res->resource == "pods" && sub == "status" && verb == "get"))
+  // A custom kind's status and scale subresources are read and written; pods/status is read.
+  bool custom_sub = res->custom && std::find(res->subresources.begin(), res->subresources.end(), sub) != res->subresources.end() &&
+                    (verb == "get" || verb == "update" || verb == "patch");
+  if (!sub.empty() && !(res->resource == "pods" && sub == "status" && verb == "get") && !custom_sub)
     throw not_found_path();
-  if (verb == "deletecollection")
-    throw api_error(405, "MethodNotAllowed", verb + " is not served yet for " + plural);
 
   Registry reg(store_, dir_.box());
   const std::string& cid = r.cluster->id;
+  if (sub == "scale") {
+    const std::string* ct = r.http.header("Content-Type");
+    return json_response(200, scale_subresource(reg, *res, cid, ns, name, verb, ct ? *ct : "", r.http.body));
+  }
   if (verb == "watch") return watch(r, *res, reg, ns);
   const std::string* accept = r.http.header("Accept");
   bool table = accept && wants_table(*accept);
@@ -541,7 +553,7 @@ http::Response ApiServer::resource_request(Request& r) {
                                                              : api_error(403, "Forbidden", v.message);
     }
     json::object out = verb == "create" ? reg.create(*res, cid, ns, std::move(obj), r.now)
-                                        : reg.update(*res, cid, ns, name, std::move(obj));
+                                        : reg.update(*res, cid, ns, name, std::move(obj), sub);
     if (res->group == "rbac.authorization.k8s.io") invalidate(cid);
     if (verb == "create" && res->resource == "namespaces") provision_namespace(cid, std::string(out.at("metadata").at("name").as_string()));
     return with_warnings(json_response(verb == "create" ? 201 : 200, out), warnings);
@@ -556,13 +568,34 @@ http::Response ApiServer::resource_request(Request& r) {
     std::vector<std::string> warnings;
     json::object out = reg.patch(*res, cid, ns, name, ct ? *ct : "", r.http.body, [&](const json::object& next) {
       warnings = check_fields(*res, next, r.query["fieldValidation"]);
-    });
+    }, sub);
     return with_warnings(json_response(200, out), warnings);
   }
   // delete: DeleteOptions from the body, or else from the query (delete_options.h).
   std::optional<json::object> body;
   if (!r.http.body.empty()) body = read_body(r.http);
-  json::object out = reg.remove(*res, cid, ns, name, delete_options(body ? &*body : nullptr, r.query), r.now);
+  DeleteOptions options = delete_options(body ? &*body : nullptr, r.query);
+  if (verb == "deletecollection") {
+    if (std::find(res->verbs.begin(), res->verbs.end(), verb) == res->verbs.end())
+      throw api_error(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+    // Each matching object as its own DELETE; the answer lists them as the deletes left them.
+    json::object list = reg.list(*res, cid, ns, r.query["labelSelector"], r.query["fieldSelector"]);
+    json::array removed;
+    for (const auto& item : list.at("items").as_array()) {
+      const json::object& md = item.at("metadata").as_object();
+      std::string item_ns = md.contains("namespace") ? std::string(md.at("namespace").as_string()) : "";
+      try {
+        removed.push_back(reg.remove(*res, cid, item_ns, std::string(md.at("name").as_string()), options, r.now));
+      } catch (const ApiError& e) {
+        if (e.code() != 404) throw;
+      }
+    }
+    list["items"] = std::move(removed);
+    if (res->group == "rbac.authorization.k8s.io") invalidate(cid);
+    return json_response(200, list);
+  }
+  json::object out = reg.remove(*res, cid, ns, name, options, r.now);
+  if (is_crd(*res)) finalize_crds(reg, store_, cid, r.now);  // its objects go, then (unless held) the CRD
   if (res->group == "rbac.authorization.k8s.io" || res->resource == "namespaces") invalidate(cid);
   return json_response(200, out);
 }

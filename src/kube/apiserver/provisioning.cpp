@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "identity/platform.h"
 #include "kube/apiserver/apiserver.h"
+#include "kube/apiserver/crd_finalizer.h"
 #include "kube/apiserver/registry.h"
 
 namespace orch::kube {
@@ -114,7 +115,10 @@ void ApiServer::provision_pending() {
   // The namespace controller's part: Terminating namespaces go, with what is in them.
   for (const auto& c : active) {
     try {
-      if (Registry(store_, dir_.box()).finalize_namespaces(c->id)) invalidate(c->id);
+      Registry reg(store_, dir_.box());
+      if (reg.finalize_namespaces(c->id)) invalidate(c->id);
+      // The CRD finalizer's part: deleted CRDs whose objects were held by their own finalizers.
+      finalize_crds(reg, store_, c->id, clock::now_seconds());
     } catch (const std::exception& e) {
       spdlog::error("finalizing namespaces of cluster {} failed (will retry): {}", c->name, e.what());
     }

@@ -1,4 +1,6 @@
 #include "kube/apiserver/registry.h"
+#include "kube/apiserver/crd.h"
+#include "kube/apiserver/custom_resource.h"
 #include "kube/apiserver/deletion.h"
 #include "kube/apiserver/pod_strategy.h"
 #include "kube/apiserver/stored.h"
@@ -64,6 +66,12 @@ std::string string_member(const json::object& o, std::string_view k) {
 }  // namespace
 
 std::string Registry::encode(const Resource& r, const std::string& key, const json::object& obj) const {
+  // A custom resource is stored as its storage version, whichever version it was written in.
+  if (r.custom && r.version != r.custom->storage_version) {
+    json::object stored = obj;
+    stored["apiVersion"] = r.group + "/" + r.custom->storage_version;
+    return json::serialize(stored);
+  }
   std::string text = json::serialize(obj);
   if (!r.sealed) return text;
   // The key is the additional data: a sealed value cannot be moved to another object's key.
@@ -81,6 +89,7 @@ json::object Registry::decode(const Resource& r, const store::KeyValue& kv) cons
   }
   json::object o = parse_stored(text).as_object();
   o["metadata"].as_object()["resourceVersion"] = std::to_string(kv.mod_revision);
+  if (r.custom) o["apiVersion"] = r.group_version();  // served as the version asked for
   return o;
 }
 
@@ -109,6 +118,8 @@ json::object Registry::create(const Resource& r, const std::string& cluster, con
     obj["spec"] = json::object{{"finalizers", json::array{"kubernetes"}}};
     obj["status"] = json::object{{"phase", "Active"}};
   }
+  if (is_crd(r)) prepare_crd_create(obj, now);
+  if (r.custom) prepare_custom_create(r, obj);
   json::object& md = obj["metadata"].as_object();
   if (r.namespaced && md.contains("namespace") && md.at("namespace") != json::value(ns))
     throw api_error(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
@@ -261,7 +272,7 @@ std::unique_ptr<store::Watch> Registry::watch(const Resource& r, const std::stri
   try {
     // The callback outlives this Registry (a per-request value): it keeps its own copy, whose
     // references (store, key) live as long as the server.
-    return store_.watch(prefix, after, [self = *this, &r, filter = std::move(filter), emit,
+    return store_.watch(prefix, after, [self = *this, r, filter = std::move(filter), emit,
                                         bookmarks = options.allow_bookmarks](const store::Event& e) {
       try {
         json::object o;
@@ -293,7 +304,7 @@ std::unique_ptr<store::Watch> Registry::watch(const Resource& r, const std::stri
 }
 
 json::object Registry::update(const Resource& r, const std::string& cluster, const std::string& ns,
-                              const std::string& name, json::object obj) {
+                              const std::string& name, json::object obj, std::string_view subresource) {
   auto kv = store_.get(key(r, cluster, ns, name));
   if (!kv) throw ApiError{st::not_found(group_resource(r), name), {}};
   json::object current = decode(r, *kv);
@@ -319,6 +330,9 @@ json::object Registry::update(const Resource& r, const std::string& cluster, con
     else md.erase(f);
   }
   md.erase("resourceVersion");
+  // The kind's strategy may rebuild the object (a /status update keeps all but the status).
+  if (is_crd(r)) prepare_crd_update(current, obj, subresource, clock::now_seconds());
+  if (r.custom) prepare_custom_update(r, current, obj, subresource);
   // An object being deleted goes once its last finalizer is removed (and no grace period runs).
   // A namespace goes only through finalize_namespaces, which takes its contents along.
   if (r.resource != "namespaces" && erase_on_update(obj)) {
@@ -327,13 +341,13 @@ json::object Registry::update(const Resource& r, const std::string& cluster, con
   }
   auto result = store_.commit({store::Op::put(kv->key, encode(r, kv->key, obj), kv->mod_revision)});
   if (!result.ok) throw conflict();
-  md["resourceVersion"] = std::to_string(result.revision);
+  obj["metadata"].as_object()["resourceVersion"] = std::to_string(result.revision);
   return obj;
 }
 
 json::object Registry::patch(const Resource& r, const std::string& cluster, const std::string& ns,
                              const std::string& name, const std::string& content_type, const std::string& body,
-                             const std::function<void(const json::object&)>& check) {
+                             const std::function<void(const json::object&)>& check, std::string_view subresource) {
   auto kv = store_.get(key(r, cluster, ns, name));
   if (!kv) throw ApiError{st::not_found(group_resource(r), name), {}};
   json::object current = decode(r, *kv);
@@ -345,6 +359,10 @@ json::object Registry::patch(const Resource& r, const std::string& cluster, cons
   std::string type = content_type.substr(0, content_type.find(';'));
   auto apply = [&]() -> apimachinery::Result<json::value, ApiError> {
     if (type == "application/merge-patch+json") return apimachinery::apply_merge_patch(current, doc);
+    // Custom resources have no patch strategies to merge by: kube refuses strategic merge for them.
+    if (type == "application/strategic-merge-patch+json" && r.custom)
+      throw ApiError{st::unsupported_media_type({"application/json-patch+json", "application/merge-patch+json",
+                                                 "application/apply-patch+yaml"}), {}};
     if (type == "application/strategic-merge-patch+json")
       return apimachinery::apply_strategic_merge_patch(current, doc, apimachinery::PatchSchema::for_kind(r.group, r.kind));
     if (type == "application/json-patch+json") return apimachinery::apply_json_patch(current, doc);
@@ -358,7 +376,7 @@ json::object Registry::patch(const Resource& r, const std::string& cluster, cons
   json::object next = std::move(patched->as_object());
   if (check) check(next);
   next["metadata"].as_object()["resourceVersion"] = std::to_string(kv->mod_revision);
-  return update(r, cluster, ns, name, std::move(next));
+  return update(r, cluster, ns, name, std::move(next), subresource);
 }
 
 json::object Registry::remove(const Resource& r, const std::string& cluster, const std::string& ns,
@@ -411,10 +429,13 @@ void Registry::erase(const Resource& r, const std::string& cluster, const std::s
   std::vector<store::Op> ops{store::Op::del(kv->key, kv->mod_revision)};
   // A namespace takes everything in it along, in the same transaction: nothing is left behind
   // half-deleted.
-  if (r.resource == "namespaces")
-    for (const auto& res : resources())
-      if (res.namespaced)
+  const std::vector<Resource> kinds = served_resources(store_, cluster);
+  if (r.resource == "namespaces") {
+    std::set<std::string> swept;  // a custom kind's versions share one prefix
+    for (const auto& res : kinds)
+      if (res.namespaced && swept.insert(res.prefix(cluster)).second)
         for (const auto& item : store_.list(res.prefix(cluster) + name + "/").items) ops.push_back(store::Op::del(item.key));
+  }
   // Garbage collection: objects of the same namespace whose ownerReferences name a deleted
   // object go with it (Background and Foreground alike — nothing here runs on after the
   // request, so both finish before it returns), transitively; Orphan instead strips the
@@ -425,7 +446,7 @@ void Registry::erase(const Resource& r, const std::string& cluster, const std::s
     while (!owners.empty()) {
       std::string owner = owners.back();
       owners.pop_back();
-      for (const auto& res : resources()) {
+      for (const auto& res : kinds) {
         if (!res.namespaced || res.verbs.size() == 1) continue;
         for (const auto& item : store_.list(res.prefix(cluster) + ns + "/").items) {
           if (seen.count(item.key)) continue;

@@ -38,14 +38,16 @@ class Registry {
   // label_selector / field_selector as in the query string; bad selectors are 400 BadRequest.
   boost::json::object list(const Resource& r, const std::string& cluster, const std::string& ns,
                            const std::string& label_selector, const std::string& field_selector) const;
+  // subresource "status" writes only the status of kinds that have that subresource.
   boost::json::object update(const Resource& r, const std::string& cluster, const std::string& ns,
-                             const std::string& name, boost::json::object obj);
+                             const std::string& name, boost::json::object obj, std::string_view subresource = {});
   // PATCH: content_type selects merge, strategic merge or JSON patch; the result is written as
   // an update with the read version as precondition.
   // `check` sees the patched object before it is written (field validation) and may throw.
   boost::json::object patch(const Resource& r, const std::string& cluster, const std::string& ns,
                             const std::string& name, const std::string& content_type, const std::string& body,
-                            const std::function<void(const boost::json::object&)>& check = {});
+                            const std::function<void(const boost::json::object&)>& check = {},
+                            std::string_view subresource = {});
   // DELETE (deletion.h): at once, with its dependents (ownerReferences) unless the propagation
   // is Orphan; or only marked (deletionTimestamp) — a pod bound to a node for its grace period,
   // an object with finalizers until they are removed. Returns the object as the request left

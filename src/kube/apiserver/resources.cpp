@@ -28,6 +28,8 @@ std::vector<Resource> build() {
       r(rbac, "rolebindings", "rolebinding", "RoleBinding", true),
       r(rbac, "clusterroles", "clusterrole", "ClusterRole", false),
       r(rbac, "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false),
+      r("apiextensions.k8s.io", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition",
+        false, {"crd", "crds"}, kCrud, {"status"}),
       r("authentication.k8s.io", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false, {}, kCreateOnly),
       r("authentication.k8s.io", "tokenreviews", "tokenreview", "TokenReview", false, {}, kCreateOnly),
       r("authorization.k8s.io", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, {}, kCreateOnly),

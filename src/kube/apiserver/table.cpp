@@ -1,6 +1,7 @@
 #include "kube/apiserver/table.h"
 
 #include "base/clock.h"
+#include "kube/apiserver/custom_resource.h"
 
 namespace orch::kube {
 namespace json = boost::json;
@@ -43,7 +44,33 @@ struct Printer {
   std::function<json::array(const json::object&, const std::string& age)> cells;
 };
 
-Printer printer(const Resource& r) {
+// A custom kind's columns: Name, then its additionalPrinterColumns (or Age when it declares
+// none), each cell the value at the column's JSONPath — a date shown as an age, as kube does.
+Printer custom_printer(const Resource& r, int64_t now) {
+  std::vector<PrinterColumn> cols = r.custom->columns;
+  if (cols.empty()) cols.push_back({"Age", "date", "", "", ".metadata.creationTimestamp", 0});
+  json::array defs{column("Name", "string", "Name must be unique within a namespace.", 0, "name")};
+  for (const auto& c : cols)
+    defs.push_back(json::object{{"name", c.name}, {"type", c.type}, {"format", c.format},
+                                {"description", c.description}, {"priority", c.priority}});
+  return {defs, [cols, now](const json::object& o, const std::string&) {
+            json::value whole = o;
+            json::array row{member(o, {"metadata", "name"})};
+            for (const auto& c : cols) {
+              json::value v = json_path_value(whole, c.json_path);
+              if (c.type == "date" && v.is_string()) {
+                auto t = clock::parse_iso8601(v.as_string());
+                row.push_back(t ? json::value(age(now - *t)) : json::value(nullptr));
+              } else {
+                row.push_back(std::move(v));
+              }
+            }
+            return row;
+          }};
+}
+
+Printer printer(const Resource& r, int64_t now) {
+  if (r.custom) return custom_printer(r, now);
   json::object name = column("Name", "string", "Name must be unique within a namespace.", 0, "name");
   json::object age_col = column("Age", "string", "CreationTimestamp is a timestamp representing the server time when this object was created.");
   if (r.resource == "pods")
@@ -91,7 +118,7 @@ bool wants_table(const std::string& accept) { return accept.find("as=Table") != 
 
 json::object to_table(const Resource& r, const json::array& items, const std::string& resource_version, int64_t now,
                       bool with_columns) {
-  Printer p = printer(r);
+  Printer p = printer(r, now);
   json::array rows;
   for (const auto& item : items) {
     const json::object& o = item.as_object();
