@@ -31,7 +31,9 @@ struct ApiServer::Request {
 };
 
 namespace {
-http::Response json_response(int code, const json::value& body) {
+// Takes the object itself: going through json::value would deep-copy it first (a 1,000-pod list
+// is ~2 MB).
+http::Response json_response(int code, const json::object& body) {
   return http::Response{code, {{"Content-Type", "application/json"}}, json::serialize(body)};
 }
 

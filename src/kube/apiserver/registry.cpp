@@ -187,9 +187,12 @@ struct Filter {
   apimachinery::labels::Selector labels;
   apimachinery::fields::Selector fields;
   bool matches(const json::object& o) const {
-    const json::value* lv = o.at("metadata").as_object().if_contains("labels");
-    if (!labels.matches(apimachinery::labels::set_from_json(lv ? *lv : json::value()))) return false;
-    json::value whole = o;
+    if (!labels.empty()) {
+      const json::value* lv = o.at("metadata").as_object().if_contains("labels");
+      if (!labels.matches(apimachinery::labels::set_from_json(lv ? *lv : json::value()))) return false;
+    }
+    if (fields.empty()) return true;  // most lists and watches: no copy of the object below
+    json::value whole = o;  // field_value reads a json::value
     return fields.matches([&](std::string_view f) { return apimachinery::fields::field_value(whole, f); });
   }
 };
