@@ -128,13 +128,18 @@ class Cli:
         return json.loads(p.stdout) if p.stdout.strip() else {}
 
 
-@pytest.fixture
-def admin_cli(server, tmp_path):
+def admin_of(server, tmp_path):
+    """The workspace administrator's aws CLI, with the files the server wrote, in a HOME of its own."""
     home = tmp_path / "admin-home"
     home.mkdir()
     return Cli(home, {"AWS_CONFIG_FILE": server.admin_config,
                       "AWS_SHARED_CREDENTIALS_FILE": server.admin_credentials,
                       "AWS_PROFILE": "orchestera-admin"})
+
+
+@pytest.fixture
+def admin_cli(server, tmp_path):
+    return admin_of(server, tmp_path)
 
 
 def member_home(tmp_path: Path, server: Server, role_arn: str, key: str, secret: str) -> Path:

@@ -10,7 +10,7 @@ import time
 import requests
 import yaml
 
-from conftest import Cli
+from conftest import admin_of
 from test_onboarding_cluster import account_id_of, provision
 
 ROUNDS = 10
@@ -28,10 +28,7 @@ def break_glass(server, acct, cluster):
 
 
 def test_sigkill_at_random_moments_loses_no_acknowledged_write_on_either_plane(server, tmp_path):
-    home = tmp_path / "admin-home"
-    home.mkdir()
-    admin = Cli(home, {"AWS_CONFIG_FILE": server.admin_config, "AWS_SHARED_CREDENTIALS_FILE": server.admin_credentials,
-                       "AWS_PROFILE": "orchestera-admin"})
+    admin = admin_of(server, tmp_path)
     acct = account_id_of(admin)
     provision(admin, "c1")
     base, _ = break_glass(server, acct, "c1")

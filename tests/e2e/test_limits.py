@@ -13,7 +13,7 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
-from conftest import Cli, Server
+from conftest import Server, admin_of
 from test_onboarding_cluster import described_endpoint, kubectl, new_member, provision, token_for
 
 
@@ -26,10 +26,7 @@ def limited(tmp_path):
 
 def test_rate_limits_throttle_one_principal_and_clients_recover(limited, tmp_path):
     server = limited
-    home = tmp_path / "admin-home"
-    home.mkdir()
-    admin = Cli(home, {"AWS_CONFIG_FILE": server.admin_config, "AWS_SHARED_CREDENTIALS_FILE": server.admin_credentials,
-                       "AWS_PROFILE": "orchestera-admin"})
+    admin = admin_of(server, tmp_path)
     key, secret = server.admin_keys()
     no_retry = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"})
     iam = boto3.client("iam", endpoint_url=server.endpoint, verify=server.ca, region_name="us-east-1",
@@ -97,10 +94,7 @@ def test_rate_limits_throttle_one_principal_and_clients_recover(limited, tmp_pat
 
 def test_open_watches_are_limited_per_user(limited, tmp_path):
     server = limited
-    home = tmp_path / "admin-home"
-    home.mkdir()
-    admin = Cli(home, {"AWS_CONFIG_FILE": server.admin_config, "AWS_SHARED_CREDENTIALS_FILE": server.admin_credentials,
-                       "AWS_PROFILE": "orchestera-admin"})
+    admin = admin_of(server, tmp_path)
     provision(admin, "spark-dev")
     token = admin.json("eks", "get-token", "--cluster-name", "spark-dev", "--region", "us-east-1")["status"]["token"]
     endpoint, ctx = described_endpoint(admin, "spark-dev")

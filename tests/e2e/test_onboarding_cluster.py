@@ -13,7 +13,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import Cli, account_id, member_home, wait_for
+from conftest import Cli, account_id, admin_of, member_home, wait_for
 
 KUBECTL = shutil.which("kubectl")
 
@@ -523,10 +523,7 @@ def test_watch_from_compacted_history_is_gone(tmp_path):
     from conftest import Server
     server = Server(tmp_path / "data", args=["--history-seconds", "1"]).start()
     try:
-        home = tmp_path / "admin-home"
-        home.mkdir()
-        admin = Cli(home, {"AWS_CONFIG_FILE": server.admin_config, "AWS_SHARED_CREDENTIALS_FILE": server.admin_credentials,
-                           "AWS_PROFILE": "orchestera-admin"})
+        admin = admin_of(server, tmp_path)
         provision(admin, "c1")
         admin.run("eks", "update-kubeconfig", "--name", "c1", "--region", "us-east-1")
         kubectl(admin, "create", "namespace", "data-science")
