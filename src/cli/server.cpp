@@ -98,24 +98,36 @@ int run_server(const ServerOptions& opts) {
   auto cert = ca.ensure_server_cert("serving", names.dns_names, names.ip_addresses);
 
   RateLimiter aws_rate(opts.rate_limit, opts.rate_burst), kube_rate(opts.rate_limit, opts.rate_burst);
+
+  // Each cluster's Kubernetes API has a listener (port and CA) of its own on this server; they
+  // open as clusters become ACTIVE, and at start for those that are — before the AWS listener
+  // binds, so that an AWS port chosen by the system (port 0) can never take a cluster's
+  // recorded port. Until the API knows the AWS endpoint (EKS tokens are presigned for it), the
+  // cluster listeners answer 503.
+  std::atomic<bool> kube_ready{false};
+  std::unique_ptr<kube::ApiServer> kube_api;
+  http::Server kube_server(
+      [&](const http::Request& r) {
+        return kube_ready.load() ? kube_api->handle(r)
+                                 : http::Response{503, {{"Content-Type", "text/plain"}}, "starting"};
+      },
+      http::Limits{}, 2, 8);
+  kube_server.start();
+  ClusterListeners listeners(kube_server, d, kube_hp.host, kube_hp.port, names);
+  kube_api = std::make_unique<kube::ApiServer>(
+      dir, *store, listeners,
+      kube::ApiServerOptions{.audit = &audit_log, .rate = &kube_rate, .max_watches_per_user = opts.max_watches});
+  kube_api->provision_pending();
+
   aws::Gateway gateway(dir, usage, &audit_log, &aws_rate);
   http::Server server(aws_hp.host, aws_hp.port, http::TlsFiles{cert.cert_path, cert.key_path},
                       [&](const http::Request& r) { return gateway.handle(r); }, http::Limits{}, 2, 8);
   server.start();
   std::string endpoint = "https://" + public_host(aws_hp, opts.hostnames) + ":" + std::to_string(server.port());
-
-  // Each cluster's Kubernetes API has a listener (port and CA) of its own on this server; they
-  // open as clusters become ACTIVE (and at start for those that are).
   kube::authn::TokenPolicy token_policy;
   if (auto host = kube::authn::endpoint_host(endpoint)) token_policy.own_hosts.push_back(*host);
-  std::unique_ptr<kube::ApiServer> kube_api;
-  http::Server kube_server([&](const http::Request& r) { return kube_api->handle(r); }, http::Limits{}, 2, 8);
-  kube_server.start();
-  ClusterListeners listeners(kube_server, d, kube_hp.host, kube_hp.port, names);
-  kube_api = std::make_unique<kube::ApiServer>(
-      dir, *store, token_policy, listeners,
-      kube::ApiServerOptions{.audit = &audit_log, .rate = &kube_rate, .max_watches_per_user = opts.max_watches});
-  kube_api->provision_pending();
+  kube_api->set_token_policy(std::move(token_policy));
+  kube_ready = true;
   AdminFiles files = bootstrap(dir, d, endpoint, ca.ca_cert_path());
 
   std::signal(SIGTERM, on_signal);

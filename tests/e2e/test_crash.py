@@ -7,11 +7,22 @@ import random
 import threading
 import time
 
+import pytest
 import requests
 import yaml
 
-from conftest import admin_of
+from conftest import Server, admin_of
 from test_onboarding_cluster import account_id_of, provision
+
+
+@pytest.fixture
+def server(tmp_path):
+    """Write bursts from one principal, as fast as it can: without the request rate limit, which
+    would refuse most of them (the limits have tests of their own, test_limits.py)."""
+    s = Server(tmp_path / "data", args=["--rate-limit", "0"]).start()
+    yield s
+    s.stop()
+
 
 ROUNDS = 10
 PAYLOAD = "x" * 2000  # big enough that a torn write would show

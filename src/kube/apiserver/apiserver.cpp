@@ -227,9 +227,9 @@ rbac::UserInfo user_info(const User& u) { return rbac::UserInfo{u.name, u.uid, u
 const std::vector<std::string> kRbacKinds{"roles", "rolebindings", "clusterroles", "clusterrolebindings"};
 }  // namespace
 
-ApiServer::ApiServer(identity::Directory& dir, store::Store& store, authn::TokenPolicy token_policy,
-                     ClusterEndpoints& endpoints, ApiServerOptions options)
-    : dir_(dir), store_(store), token_policy_(std::move(token_policy)), endpoints_(endpoints), options_(options) {}
+ApiServer::ApiServer(identity::Directory& dir, store::Store& store, ClusterEndpoints& endpoints,
+                     ApiServerOptions options)
+    : dir_(dir), store_(store), endpoints_(endpoints), options_(options) {}
 
 namespace {
 // Allowed requests that change something are kept in the audit trail (every denial is). Reviews

@@ -40,8 +40,10 @@ struct ApiServerOptions {
 
 class ApiServer {
  public:
-  ApiServer(identity::Directory& dir, store::Store& store, authn::TokenPolicy token_policy,
-            ClusterEndpoints& endpoints, ApiServerOptions options = {});
+  ApiServer(identity::Directory& dir, store::Store& store, ClusterEndpoints& endpoints, ApiServerOptions options = {});
+  // Which hosts EKS tokens may name (this server's STS endpoint is known only once its listener
+  // is bound). Call before the first request is let through; tokens are refused until then.
+  void set_token_policy(authn::TokenPolicy policy) { token_policy_ = std::move(policy); }
   http::Response handle(const http::Request& req);
 
   // Brings the clusters to their recorded state: one still CREATING gets its Kubernetes objects
