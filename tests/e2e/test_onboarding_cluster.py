@@ -971,3 +971,35 @@ def test_custom_resources_watch_and_crd_invalid_and_forbidden(server, admin_cli,
     admin_cli.run("eks", "update-kubeconfig", "--name", "spark-other", "--region", "us-east-1")
     other = kubectl(admin_cli, "get", "crd")
     assert CRD_NAME not in other.stdout
+
+
+def test_list_paging_with_limit_and_continue(server, admin_cli, cluster, tmp_path):
+    for i in range(7):
+        kubectl(admin_cli, "create", "configmap", f"page-{i}", "-n", "data-science", f"--from-literal=i={i}")
+        if i % 2 == 0:
+            kubectl(admin_cli, "label", "configmap", f"page-{i}", "-n", "data-science", "even=yes")
+    token = admin_cli.json("eks", "get-token", "--cluster-name", cluster, "--region", "us-east-1")["status"]["token"]
+    base = "/api/v1/namespaces/data-science/configmaps"
+    names, rvs, cont, pages = [], set(), "", 0
+    while True:
+        status, page = kube_call(admin_cli, token, "GET", base + "?limit=3" + (f"&continue={cont}" if cont else ""))
+        assert status == 200 and len(page["items"]) <= 3
+        names += [i["metadata"]["name"] for i in page["items"] if i["metadata"]["name"].startswith("page-")]
+        rvs.add(page["metadata"]["resourceVersion"])
+        pages += 1
+        cont = page["metadata"].get("continue", "")
+        if not cont:
+            break
+    assert names == [f"page-{i}" for i in range(7)] and pages >= 3 and len(rvs) == 1
+    # With a selector, pages are filled with matching items.
+    status, page = kube_call(admin_cli, token, "GET", base + "?limit=2&labelSelector=even%3Dyes")
+    assert [i["metadata"]["name"] for i in page["items"]] == ["page-0", "page-2"] and page["metadata"]["continue"]
+    status, rest = kube_call(admin_cli, token, "GET", base + "?limit=2&labelSelector=even%3Dyes&continue=" + page["metadata"]["continue"])
+    assert [i["metadata"]["name"] for i in rest["items"]] == ["page-4", "page-6"]
+    status, bad = kube_call(admin_cli, token, "GET", base + "?limit=2&continue=garbage")
+    assert (status, bad["reason"]) == (400, "BadRequest")
+    # kubectl pages through tables by itself.
+    out = kubectl(admin_cli, "get", "configmaps", "-n", "data-science", "--chunk-size=2", "-o", "name").stdout.split()
+    assert [n for n in out if n.startswith("configmap/page-")] == [f"configmap/page-{i}" for i in range(7)]
+    table = kubectl(admin_cli, "get", "configmaps", "-n", "data-science", "--chunk-size=2").stdout
+    assert all(f"page-{i}" in table for i in range(7))

@@ -525,10 +525,20 @@ http::Response ApiServer::resource_request(Request& r) {
     return json_response(200, to_table(*res, json::array{obj}, rv, r.now));
   }
   if (verb == "list") {
-    json::object list = reg.list(*res, cid, ns, r.query["labelSelector"], r.query["fieldSelector"]);
+    int64_t limit = 0;
+    if (auto it = r.query.find("limit"); it != r.query.end() && !it->second.empty()) {
+      try {
+        limit = std::max<int64_t>(0, std::stoll(it->second));
+      } catch (const std::exception&) {
+        throw api_error(400, "BadRequest", "invalid limit: " + it->second);
+      }
+    }
+    json::object list = reg.list(*res, cid, ns, r.query["labelSelector"], r.query["fieldSelector"], limit, r.query["continue"]);
     if (!table) return json_response(200, list);
-    std::string rv(list.at("metadata").at("resourceVersion").as_string());
-    return json_response(200, to_table(*res, list.at("items").as_array(), rv, r.now));
+    const json::object& md = list.at("metadata").as_object();
+    json::object t = to_table(*res, list.at("items").as_array(), std::string(md.at("resourceVersion").as_string()), r.now);
+    if (const json::value* next = md.if_contains("continue")) t["metadata"].as_object()["continue"] = *next;  // kubectl pages tables too
+    return json_response(200, t);
   }
   if (verb == "create" || verb == "update") {
     if (res->namespaced && ns.empty()) throw not_found_path();

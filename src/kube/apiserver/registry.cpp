@@ -215,19 +215,60 @@ void Registry::check_selectors(const Resource& r, const std::string& label_selec
   make_filter(r, label_selector, field_selector);
 }
 
+namespace {
+// A continue token: the revision of the first page and the last key read, as base64url JSON.
+std::string continue_token(int64_t revision, const std::string& key) {
+  return crypto::base64url_encode(json::serialize(json::object{{"rv", revision}, {"start", key}}));
+}
+
+std::pair<int64_t, std::string> parse_continue(const std::string& token, const std::string& prefix) {
+  std::string text;
+  boost::system::error_code ec;
+  json::value v;
+  if (crypto::base64url_decode(token, text)) v = json::parse(text, ec);
+  const json::object* o = !ec && v.is_object() ? &v.as_object() : nullptr;
+  const json::value* rv = o ? o->if_contains("rv") : nullptr;
+  const json::value* start = o ? o->if_contains("start") : nullptr;
+  if (!rv || !rv->is_int64() || !start || !start->is_string() || !std::string_view(start->as_string()).starts_with(prefix))
+    throw ApiError{st::bad_request("continue key is not valid: invalid continue token"), {}};
+  return {rv->as_int64(), std::string(start->as_string())};
+}
+}  // namespace
+
 json::object Registry::list(const Resource& r, const std::string& cluster, const std::string& ns,
-                            const std::string& label_selector, const std::string& field_selector) const {
+                            const std::string& label_selector, const std::string& field_selector, int64_t limit,
+                            const std::string& continue_from) const {
   Filter filter = make_filter(r, label_selector, field_selector);
-  auto listed = store_.list(list_prefix(r, cluster, ns));
-  json::array items;
-  for (const auto& kv : listed.items) {
-    json::object o = decode(r, kv);
-    if (filter.matches(o)) items.push_back(std::move(o));
+  const std::string prefix = list_prefix(r, cluster, ns);
+  std::string after;
+  int64_t revision = 0;
+  if (!continue_from.empty()) {
+    std::tie(revision, after) = parse_continue(continue_from, prefix);
+    if (revision < store_.compacted_revision())
+      throw ApiError{st::expired("The provided continue parameter is too old to display a consistent list result. "
+                                 "You can start a new list without the continue parameter, or use the continue token "
+                                 "in this response to retrieve the remainder of the results."),
+                     {}};
   }
-  return {{"kind", r.kind + "List"},
-          {"apiVersion", r.group_version()},
-          {"metadata", json::object{{"resourceVersion", std::to_string(listed.revision)}}},
-          {"items", std::move(items)}};
+  // Reads in chunks until the page is full (a selector may skip many), remembering the last key
+  // read so that the next page starts after it.
+  json::array items;
+  bool more = false;
+  for (;;) {
+    size_t want = limit > 0 ? static_cast<size_t>(limit) - items.size() : 0;
+    auto listed = store_.list(prefix, after, want);
+    if (revision == 0) revision = listed.revision;
+    for (const auto& kv : listed.items) {
+      after = kv.key;
+      json::object o = decode(r, kv);
+      if (filter.matches(o)) items.push_back(std::move(o));
+    }
+    more = listed.more;
+    if (!more || (limit > 0 && items.size() >= static_cast<size_t>(limit))) break;
+  }
+  json::object md{{"resourceVersion", std::to_string(revision)}};
+  if (more) md["continue"] = continue_token(revision, after);
+  return {{"kind", r.kind + "List"}, {"apiVersion", r.group_version()}, {"metadata", std::move(md)}, {"items", std::move(items)}};
 }
 
 namespace {

@@ -36,8 +36,15 @@ class Registry {
                              boost::json::object obj, int64_t now);
   boost::json::object get(const Resource& r, const std::string& cluster, const std::string& ns, const std::string& name) const;
   // label_selector / field_selector as in the query string; bad selectors are 400 BadRequest.
+  // limit > 0 returns at most that many items and, if more remain, metadata.continue: a token
+  // the next call passes as continue_token (400 if malformed, 410 Expired once its revision is
+  // compacted). Every page says the first page's resourceVersion, so a client that watches from
+  // it after the last page sees every change made while it paged (pages read the current state,
+  // not a snapshot: an object changed meanwhile shows its newer version, and the watch replays
+  // the change as well).
   boost::json::object list(const Resource& r, const std::string& cluster, const std::string& ns,
-                           const std::string& label_selector, const std::string& field_selector) const;
+                           const std::string& label_selector, const std::string& field_selector,
+                           int64_t limit = 0, const std::string& continue_token = {}) const;
   // subresource "status" writes only the status of kinds that have that subresource.
   boost::json::object update(const Resource& r, const std::string& cluster, const std::string& ns,
                              const std::string& name, boost::json::object obj, std::string_view subresource = {});
