@@ -91,11 +91,17 @@ class Server:
                             config=botocore.config.Config(retries={"max_attempts": 1}))
 
 
-@pytest.fixture
-def server(tmp_path):
-    s = Server(tmp_path / "data").start()
-    yield s
-    s.stop()
+def server_fixture(*args, name="server"):
+    """A fixture (named `name`) giving each test a fresh server started with these extra flags."""
+    @pytest.fixture(name=name)
+    def server(tmp_path):
+        s = Server(tmp_path / "data", args=list(args)).start()
+        yield s
+        s.stop()
+    return server
+
+
+server = server_fixture()
 
 
 @pytest.fixture(scope="module")

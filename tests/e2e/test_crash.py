@@ -7,21 +7,16 @@ import random
 import threading
 import time
 
-import pytest
 import requests
 import yaml
 
-from conftest import Server, admin_of
+from conftest import admin_of, server_fixture
 from test_onboarding_cluster import account_id_of, provision
 
 
-@pytest.fixture
-def server(tmp_path):
-    """Write bursts from one principal, as fast as it can: without the request rate limit, which
-    would refuse most of them (the limits have tests of their own, test_limits.py)."""
-    s = Server(tmp_path / "data", args=["--rate-limit", "0"]).start()
-    yield s
-    s.stop()
+# Write bursts from one principal, as fast as it can: without the request rate limit, which would
+# refuse most of them (the limits have tests of their own, test_limits.py).
+server = server_fixture("--rate-limit", "0")
 
 
 ROUNDS = 10

@@ -7,18 +7,13 @@ import threading
 import time
 
 import botocore.exceptions
-import pytest
 
-from conftest import Cli, Server, expect_error
+from conftest import Cli, expect_error, server_fixture
 
 
-@pytest.fixture
-def server(tmp_path):
-    """Write bursts from one principal, as fast as it can: without the request rate limit, which
-    would refuse most of them (the limits have tests of their own, test_limits.py)."""
-    s = Server(tmp_path / "data", args=["--rate-limit", "0"]).start()
-    yield s
-    s.stop()
+# Write bursts from one principal, as fast as it can: without the request rate limit, which would
+# refuse most of them (the limits have tests of their own, test_limits.py).
+server = server_fixture("--rate-limit", "0")
 
 
 THREADS = 8

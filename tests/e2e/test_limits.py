@@ -13,15 +13,11 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
-from conftest import Server, admin_of
+from conftest import admin_of, server_fixture
 from test_onboarding_cluster import described_endpoint, kubectl, new_member, provision, token_for
 
 
-@pytest.fixture
-def limited(tmp_path):
-    server = Server(tmp_path / "data", args=["--rate-limit", "5", "--rate-burst", "5", "--max-watches", "2"]).start()
-    yield server
-    server.stop()
+limited = server_fixture("--rate-limit", "5", "--rate-burst", "5", "--max-watches", "2", name="limited")
 
 
 def test_rate_limits_throttle_one_principal_and_clients_recover(limited, tmp_path):
