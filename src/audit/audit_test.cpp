@@ -59,6 +59,15 @@ TEST(AuditEvent, JsonRoundTripKeepsEveryField) {
   EXPECT_FALSE(from_json("[]"));
 }
 
+TEST(AuditEvent, BytesThatAreNotUtf8AreReplacedSoTheLineReadsBack) {
+  // A user agent is whatever the client sent; a line Boost.JSON cannot read back would vanish.
+  Event e = sample(1, "arn:aws:iam::1:user/a", "deny");
+  e.user_agent = std::string("evil\xff\xfe agent \xc3") + "\xe2\x82\xac" + "\xed\xa0\x80";  // bad, bad, cut, €, surrogate
+  auto back = from_json(to_json(e));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->user_agent, "evil\xEF\xBF\xBD\xEF\xBF\xBD agent \xEF\xBF\xBD\xe2\x82\xac\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 TEST(AuditEvent, FilterByPrincipalDecisionTimeAndCluster) {
   Event e = sample(5000, "arn:aws:iam::123456789012:user/alice", "deny");
   EXPECT_TRUE(matches(e, {}));

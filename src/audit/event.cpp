@@ -13,6 +13,33 @@ std::string text(const json::object& o, std::string_view k) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+// Request-derived text (user agent, path, claimed key id) may hold bytes that are not UTF-8,
+// which Boost.JSON would write as they are but not read back: such a line would vanish from
+// `orchestera audit`. Invalid sequences become U+FFFD.
+std::string utf8(const std::string& in) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size();) {
+    unsigned char c = static_cast<unsigned char>(in[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0 && i + n <= in.size();
+    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
+    if (ok && n > 1) {  // no overlong forms, surrogates or code points beyond U+10FFFF
+      uint32_t cp = c & (0xFF >> (n + 1));
+      for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(in[i + k]) & 0x3F);
+      ok = cp >= (n == 2 ? 0x80u : n == 3 ? 0x800u : 0x10000u) && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+    }
+    if (ok) {
+      out.append(in, i, n);
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
 // RFC 3339 with milliseconds, UTC, for people reading the file and for tools that parse it.
 std::string rfc3339_ms(int64_t ms) {
   time_t secs = static_cast<time_t>(ms / 1000);
@@ -29,9 +56,9 @@ std::string to_json(const Event& e) {
   json::object o;
   o["time"] = rfc3339_ms(e.time_ms);
   o["timeMs"] = e.time_ms;
-  o["plane"] = e.plane;
+  o["plane"] = utf8(e.plane);
   auto put = [&](std::string_view k, const std::string& v) {
-    if (!v.empty()) o[k] = v;
+    if (!v.empty()) o[k] = utf8(v);
   };
   put("account", e.account);
   put("principalArn", e.principal_arn);
@@ -41,12 +68,12 @@ std::string to_json(const Event& e) {
   put("kubernetesUser", e.kube_user);
   if (!e.kube_groups.empty()) {
     json::array groups;
-    for (const auto& g : e.kube_groups) groups.emplace_back(g);
+    for (const auto& g : e.kube_groups) groups.emplace_back(utf8(g));
     o["kubernetesGroups"] = std::move(groups);
   }
   put("action", e.action);
   put("resource", e.resource);
-  o["decision"] = e.decision;
+  o["decision"] = utf8(e.decision);
   put("reason", e.reason);
   o["status"] = e.status;
   put("requestId", e.request_id);

@@ -119,6 +119,10 @@ void Log::write_batch(std::deque<Event>& batch, uint64_t dropped) {
   for (const auto& e : batch) out += to_json(e) + "\n";
   if (out.empty()) return;
   if (size_ + out.size() > opts_.max_file_bytes && size_ > 0) rotate();
+  if (fd_ < 0) {  // a failed reopen after rotating: try again with every batch
+    std::string current = opts_.dir + "/" + kCurrent;
+    fd_ = ::open(current.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  }
   size_t off = 0;
   while (off < out.size()) {
     ssize_t w = ::write(fd_, out.data() + off, out.size() - off);

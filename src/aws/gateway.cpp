@@ -358,9 +358,10 @@ http::Response Gateway::serve(const http::Request& req, const std::string& reque
   if (auth.credential.service != svc->name)
     throw AwsError("SignatureDoesNotMatch", 403, "Credential should be scoped to correct service: '" + service + "'. ");
   if (auto err = sigv4::verify(view, auth, who.secret)) throw AwsError(err->code, err->http_status, err->message);
-  // Counted only once the signature holds, so no one can spend another principal's budget.
+  // Counted only once the signature holds, so no one can spend another principal's budget; per
+  // principal (user or role id), so new role sessions do not buy a fresh budget.
   if (rate_)
-    if (int wait = rate_->acquire(who.caller.arn)) throw throttled(wait);
+    if (int wait = rate_->acquire(who.caller.principal().unique_id)) throw throttled(wait);
   if (protocol == Protocol::Query && action.empty()) throw AwsError("MissingAction", 400, "Missing Action");
   Params params(std::move(pairs));
   const Operation* op = rest.op ? rest.op : registry_.find(service, action);

@@ -62,6 +62,14 @@ kube::OpenedEndpoint ClusterListeners::open(const identity::Cluster& c) {
   tls::Issued admin = ca.issue_client_cert("break-glass-admin", "orchestera:break-glass-admin", {"system:masters"});
   uint16_t port = bind(c, http::TlsFiles{serving.cert_path, serving.key_path, ca.ca_cert_path()});
 
+  struct UnbindOnFailure {  // what follows the bind may fail (disk full); never leave the port held
+    http::Server& server;
+    const std::string& tag;
+    bool done = false;
+    ~UnbindOnFailure() {
+      if (!done) server.remove_listener(tag);
+    }
+  } unbind{server_, c.id};
   kube::OpenedEndpoint ep;
   ep.port = port;
   ep.url = "https://" + names_.public_host + ":" + std::to_string(port);
@@ -73,6 +81,7 @@ kube::OpenedEndpoint ClusterListeners::open(const identity::Cluster& c) {
                          "\n  user:\n    client-certificate: " + admin.cert_path + "\n    client-key: " + admin.key_path +
                          "\ncontexts:\n- name: " + name + "\n  context:\n    cluster: " + name + "\n    user: " + name +
                          "\ncurrent-context: " + name + "\n");
+  unbind.done = true;
   return ep;
 }
 

@@ -338,7 +338,7 @@ http::Response ApiServer::serve(Request& r) {
   r.note.kube_user = r.user.name;
   r.note.kube_groups = r.user.groups;
   if (options_.rate)
-    if (int wait = options_.rate->acquire(r.user.name))
+    if (int wait = options_.rate->acquire(limit_key(r)))
       throw ApiError{st::too_many_requests("Too many requests, please try again later.", wait), {}};
 
   auto parts = split_path(r.path);
@@ -664,7 +664,7 @@ http::Response ApiServer::watch(Request& r, const Resource& res, const Registry&
   WatchOptions options = watch_options(r.query);
   Registry::check_selectors(res, options.label_selector, options.field_selector);
   std::string cid = r.cluster->id;
-  std::shared_ptr<void> slot = watch_slot(r.user.name);
+  std::shared_ptr<void> slot = watch_slot(limit_key(r));
   http::Response resp{200, {{"Content-Type", "application/json"}}, "", nullptr};
   const std::string* accept = r.http.header("Accept");
   bool table = accept && wants_table(*accept);
@@ -691,21 +691,28 @@ http::Response ApiServer::watch(Request& r, const Resource& res, const Registry&
   return resp;
 }
 
+// Whose budget a request spends (rate and watches): the cluster and the IAM principal behind the
+// user (uid names the user or role, not the session), never the user name alone — any account
+// may give its access entries any user name, and must not spend someone else's budget with it.
+std::string ApiServer::limit_key(const Request& r) {
+  return r.cluster->id + "/" + (r.user.uid.empty() ? r.user.name : r.user.uid);
+}
+
 // One of the user's open watches, counted until the last holder lets go (the stream's end, or
 // the response never streaming); 429 beyond the limit.
-std::shared_ptr<void> ApiServer::watch_slot(const std::string& user) {
+std::shared_ptr<void> ApiServer::watch_slot(const std::string& key) {
   if (options_.max_watches_per_user <= 0) return nullptr;
   std::lock_guard lock(mu_);
-  int& open = open_watches_[user];
+  int& open = open_watches_[key];
   if (open >= options_.max_watches_per_user)
-    throw ApiError{st::too_many_requests("Too many open watches for user " + user + " (at most " +
+    throw ApiError{st::too_many_requests("Too many open watches (at most " +
                                              std::to_string(options_.max_watches_per_user) + ")",
                                          1),
                    {}};
   ++open;
-  return std::shared_ptr<void>(nullptr, [this, user](void*) {
+  return std::shared_ptr<void>(nullptr, [this, key](void*) {
     std::lock_guard lock(mu_);
-    if (--open_watches_[user] <= 0) open_watches_.erase(user);
+    if (--open_watches_[key] <= 0) open_watches_.erase(key);
   });
 }
 

@@ -76,14 +76,15 @@ class ApiServer {
   std::shared_ptr<const rbac::Authorizer> authorizer(const std::string& cluster_id);
   bool allowed(Request& r, const rbac::Attributes& a);
   void invalidate(const std::string& cluster_id);
-  std::shared_ptr<void> watch_slot(const std::string& user);
+  std::shared_ptr<void> watch_slot(const std::string& key);
+  static std::string limit_key(const Request& r);
 
   identity::Directory& dir_;
   store::Store& store_;
   authn::TokenPolicy token_policy_;
   ClusterEndpoints& endpoints_;
   const ApiServerOptions options_;
-  std::map<std::string, int> open_watches_;  // by user (guarded by mu_)
+  std::map<std::string, int> open_watches_;  // by limit_key (guarded by mu_)
   // The clusters with an open endpoint, by id (used by provision_pending only).
   std::map<std::string, identity::Cluster> served_;
   std::mutex mu_;

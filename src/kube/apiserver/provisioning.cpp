@@ -109,6 +109,7 @@ void ApiServer::provision_pending() {
                      c->name, c->account, c->endpoint, ep.url);
       record_endpoint(*c, ep);
     } catch (const std::exception& e) {
+      if (!served_.count(c->id)) endpoints_.close(*c, false);  // a listener opened before the failure
       spdlog::error("serving cluster {} failed (will retry): {}", c->name, e.what());
     }
   }
@@ -161,6 +162,7 @@ void ApiServer::provision_pending() {
       served_.emplace(c->id, *c);
       spdlog::info("cluster {} of account {} is ACTIVE at {}", c->name, c->account, ep.url);
     } catch (const std::exception& e) {
+      endpoints_.close(*c, false);  // a listener opened before the failure; the next tick reopens it
       spdlog::error("provisioning cluster {} failed (will retry): {}", c->name, e.what());
     }
   }
